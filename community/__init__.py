@@ -1,0 +1,66 @@
+"""Community features: accounts, diaries, circles and the site's shared core.
+
+Other packages may import community; community imports none of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from community.core.database import UTCDateTime  # noqa: F401 - registers the SQLite pragmas listener
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def translation_directories() -> str:
+    """Every package keeps its own catalogue; Flask-Babel merges them."""
+    dirs = sorted(str(p) for p in PROJECT_ROOT.glob("*/translations") if p.is_dir())
+    dirs += sorted(str(p) for p in PROJECT_ROOT.glob("*/*/translations") if p.is_dir())
+    return ";".join(dirs)
+
+
+def init_app(app: Flask) -> None:
+    from community.core import layout
+    from community.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translation_directories())
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    from community.core.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.session_protection = None  # sessions are server-side rows; rotation happens at login
+
+    # Models must be imported so that metadata (and migrations) know every table.
+    from community import audit  # noqa: F401
+    from community.accounts import models as _accounts_models  # noqa: F401
+    from community.accounts import sessions as _sessions  # noqa: F401
+    from community.announcements import models as _announcement_models  # noqa: F401
+    from community.core import errors, security
+
+    errors.init_app(app)
+    security.init_app(app)
+    layout.init_app(app)
+
+    from community.accounts.views import bp as accounts_bp
+    from community.announcements.views import bp as announcements_bp
+    from community.core.views import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(announcements_bp)
+
+    from community.accounts import demo as accounts_demo
+    from community.core.cli import register_demo_loader, tsunagari_cli
+
+    register_demo_loader(app, 10, accounts_demo.load)
+    app.cli.add_command(tsunagari_cli)

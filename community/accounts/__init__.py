@@ -1,0 +1,1 @@
+"""Accounts: application, in-person verification, roles, sign-in."""

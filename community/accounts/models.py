@@ -1,0 +1,124 @@
+"""Members, the city's districts and facilities, and server-side sign-in sessions."""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from community.core.database import UTCDateTime, utcnow
+from community.extensions import db
+
+
+class Role(enum.StrEnum):
+    member = "member"
+    supporter = "supporter"
+    staff = "staff"
+    admin = "admin"
+
+
+class AccountStatus(enum.StrEnum):
+    applied = "applied"  # applied online, not yet verified at a facility
+    verified = "verified"
+    suspended = "suspended"
+    withdrawn = "withdrawn"
+
+
+def normalize_login_id(value: str) -> str:
+    """ＡＢＣ and abc are the same login ID: NFKC folds width, casefold folds case."""
+    return unicodedata.normalize("NFKC", value).strip().casefold()
+
+
+class District(db.Model):
+    __tablename__ = "district"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
+class Facility(db.Model):
+    """A 公民館, 図書館 or the city hall: where identity is checked and kiosks stand."""
+
+    __tablename__ = "facility"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # 公民館, 図書館, 市役所 ...
+    address: Mapped[str] = mapped_column(String(200), default="")
+    hours: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
+    district: Mapped[District | None] = relationship()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login_id: Mapped[str] = mapped_column(String(64))
+    # Normalised form for uniqueness and look-up (width- and case-insensitive).
+    login_key: Mapped[str] = mapped_column(String(64), unique=True)
+    nickname: Mapped[str] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    birth_date: Mapped[date] = mapped_column(Date)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
+    email: Mapped[str | None] = mapped_column(String(254))
+    bio: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str] = mapped_column(String(20), default=Role.member.value)
+    status: Mapped[str] = mapped_column(String(20), default=AccountStatus.applied.value)
+    application_code: Mapped[str | None] = mapped_column(String(20), unique=True)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspension_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    district: Mapped[District | None] = relationship()
+
+    __table_args__ = (Index("ix_user_account_status_role", "status", "role"),)
+
+    # Flask-Login keeps the id of the server-side UserSession in the cookie, never the user's id,
+    # so that logout (and "log out of all devices") ends the session on the server.
+    session_id = None  # set per request by the session loader
+
+    def get_id(self) -> str | None:
+        return self.session_id
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == AccountStatus.verified.value
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == AccountStatus.suspended.value
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.staff.value, Role.admin.value)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin.value
+
+    @property
+    def is_supporter(self) -> bool:
+        return self.role == Role.supporter.value
+
+
+class UserSession(db.Model):
+    """A server-side sign-in: logout deletes the row, so a copied cookie stops working at once."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,37 @@
+"""Password hashing (scrypt via Werkzeug) and NIST SP 800-63B rules: length, no composition rules."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+MIN_LENGTH = 8
+MAX_LENGTH = 128
+_COMMON_FILE = Path(__file__).with_name("common_passwords.txt")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    return frozenset(
+        line.strip().casefold() for line in _COMMON_FILE.read_text(encoding="utf-8").splitlines() if line.strip()
+    )
+
+
+def normalize_password(password: str) -> str:
+    # NIST asks for NFKC so that the same password typed on another keyboard still matches.
+    return unicodedata.normalize("NFKC", password)
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(normalize_password(password), method="scrypt")
+
+
+def check_password(password_hash: str, password: str) -> bool:
+    return check_password_hash(password_hash, normalize_password(password))
+
+
+# A hash of a random password, checked when a login ID does not exist so both paths take as long.
+DUMMY_HASH = generate_password_hash("tsunagari-timing-equaliser", method="scrypt")

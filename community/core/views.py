@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template
+from sqlalchemy import select, text
+
+from community.accounts.models import Facility
+from community.announcements.services import current_announcements
+from community.extensions import db
+
+bp = Blueprint("core", __name__, template_folder="templates")
+
+
+@bp.get("/")
+def home():
+    facilities = db.session.scalars(select(Facility).order_by(Facility.id)).all()
+    return render_template(
+        "core/home.html",
+        announcements=current_announcements(limit=5),
+        facilities=facilities,
+    )
+
+
+@bp.get("/help")
+def help_page():
+    facilities = db.session.scalars(select(Facility).order_by(Facility.id)).all()
+    return render_template("core/help.html", facilities=facilities)
+
+
+@bp.get("/contact")
+def contact():
+    return render_template("core/contact.html")
+
+
+@bp.get("/healthz")
+def healthz():
+    """Database and search-index state as JSON, for load balancers and monitoring. No secrets."""
+    checks: dict[str, dict] = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        revision = None
+        try:
+            revision = db.session.scalar(text("SELECT version_num FROM alembic_version"))
+        except Exception:  # noqa: BLE001 - an unmigrated database is reported, not raised
+            db.session.rollback()
+        checks["database"] = {"ok": True, "dialect": db.engine.dialect.name, "revision": revision}
+    except Exception as exc:  # noqa: BLE001 - health reports failures instead of raising them
+        db.session.rollback()
+        checks["database"] = {"ok": False, "error": exc.__class__.__name__}
+    for name, probe in current_app.extensions.get("tsunagari.health", {}).items():
+        try:
+            checks[name] = probe()
+        except Exception as exc:  # noqa: BLE001
+            checks[name] = {"ok": False, "error": exc.__class__.__name__}
+    ok = all(check.get("ok") for check in checks.values())
+    response = jsonify(status="ok" if ok else "degraded", checks=checks)
+    # Only a dead database takes this process out of a load balancer; a broken index degrades search alone.
+    response.status_code = 200 if checks["database"]["ok"] else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response

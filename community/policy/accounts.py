@@ -1,0 +1,118 @@
+"""Who may do what, from the account's state and role.
+
+中学生以下 (junior-high age or younger) is derived from the birth date and the Japanese school
+year: a child counts as a minor until the 31 March that ends the school year (1 April – 31 March)
+in which they reach 15. By Japanese law an age is reached the day before the birthday, so a
+child born on 1 April is a school year ahead of one born on 2 April.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+class Capability(enum.StrEnum):
+    read_public = "read_public"
+    read_members = "read_members"
+    write = "write"  # diaries, comments, circle posts, messages
+    create_circle = "create_circle"
+    report = "report"
+    patrol = "patrol"  # supporters' patrol view
+    verify_accounts = "verify_accounts"  # staff at the counter
+    moderate = "moderate"
+    publish_official = "publish_official"
+    manage_kiosks = "manage_kiosks"
+    grant_roles = "grant_roles"
+    configure_site = "configure_site"
+
+
+def today_in_japan() -> date:
+    return datetime.now(TOKYO).date()
+
+
+def _birthday(birth: date, years: int) -> date:
+    try:
+        return birth.replace(year=birth.year + years)
+    except ValueError:  # 29 February in a common year: the birthday falls on 1 March
+        return date(birth.year + years, 3, 1)
+
+
+def minor_until(birth_date: date) -> date:
+    """The last day (31 March) on which a person born on birth_date is 中学生以下."""
+    reaches_15 = _birthday(birth_date, 15) - timedelta(days=1)  # the law counts from the day before
+    school_year = reaches_15.year if reaches_15.month >= 4 else reaches_15.year - 1
+    return date(school_year + 1, 3, 31)
+
+
+def is_minor(user, today: date | None = None) -> bool:
+    if user is None or getattr(user, "birth_date", None) is None:
+        return False
+    return (today or today_in_japan()) <= minor_until(user.birth_date)
+
+
+_STAFF_CAPS = {
+    Capability.verify_accounts,
+    Capability.moderate,
+    Capability.publish_official,
+    Capability.manage_kiosks,
+}
+_ADMIN_CAPS = _STAFF_CAPS | {Capability.grant_roles, Capability.configure_site}
+
+
+def _active(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def can(user, capability: Capability, today: date | None = None) -> bool:
+    """The answer for one capability; templates and views ask this, never the role directly."""
+    cap = Capability(capability)
+    if cap is Capability.read_public:
+        return True
+    if not _active(user) or user.is_suspended or user.status == "withdrawn":
+        return False
+    if cap in _ADMIN_CAPS:
+        allowed = _ADMIN_CAPS if user.is_admin else _STAFF_CAPS if user.is_staff else set()
+        return cap in allowed
+    if not user.is_verified:
+        return False
+    if cap is Capability.read_members:
+        return True
+    if cap is Capability.patrol:
+        return user.is_supporter or user.is_staff
+    if cap is Capability.report:
+        # Children may report what worries them: that is a safety feature, not posting.
+        return True
+    if cap in (Capability.write, Capability.create_circle):
+        # Minors read what members read but never write.
+        return not is_minor(user, today)
+    return False
+
+
+def why_cannot(user, capability: Capability, today: date | None = None) -> str | None:
+    """A plain-Japanese reason for the UI to show instead of a dead button (None when allowed)."""
+    if can(user, capability, today):
+        return None
+    if not _active(user):
+        return str(_l("Please log in to do this."))
+    if user.is_suspended:
+        return str(_l("Your account is suspended, so you cannot do this."))
+    if not user.is_verified:
+        return str(
+            _l("Your identity has not been verified yet. Please bring your application slip to a city facility.")
+        )
+    if is_minor(user, today) and capability in (Capability.write, Capability.create_circle):
+        until = minor_until(user.birth_date)
+        return str(
+            _l(
+                "Members of junior-high-school age or younger can read but not post. "
+                "You will be able to post from %(day)s.",
+                day=f"{until.year + 0}年4月1日",
+            )
+        )
+    return str(_l("You do not have permission to do this."))

@@ -1,0 +1,60 @@
+"""The base layout in a real browser: accessible, Japanese-rendering, phone to desktop."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import platform_fonts, run_axe
+
+
+@pytest.fixture
+def demo_server(live_server):
+    with live_server.app.app_context():
+        from community.core.cli import load_demo
+
+        load_demo()
+    return live_server
+
+
+@pytest.mark.parametrize("path", ["/", "/help", "/contact", "/announcements/", "/login", "/no-such-page"])
+def test_pages_have_no_accessibility_violations(page, demo_server, path):
+    page.goto(demo_server.url + path)
+    assert page.locator("html").get_attribute("lang") == "ja"
+    assert page.title()
+    assert run_axe(page) == []
+
+
+def test_japanese_renders_in_a_cjk_font(page, demo_server):
+    page.goto(demo_server.url + "/")
+    fonts = platform_fonts(page, "h1")
+    assert any("CJK" in name or "JP" in name for name in fonts), fonts
+
+
+def test_skip_link_and_visible_focus(page, demo_server):
+    page.goto(demo_server.url + "/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "本文へ移動"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_phone_width_has_no_horizontal_scroll(browser, demo_server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP", bypass_csp=True)
+    page = context.new_page()
+    page.goto(demo_server.url + "/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert run_axe(page) == []
+    context.close()
+
+
+def test_login_from_the_header(page, demo_server):
+    page.goto(demo_server.url + "/")
+    page.get_by_role("link", name="ログイン").click()
+    page.get_by_label("ログインID").fill("hanako")
+    page.get_by_label("パスワード").fill("tsunagari-demo-2026")
+    page.get_by_role("button", name="ログイン").click()
+    assert page.get_by_text("はなこさんでログイン中").is_visible()
+    assert run_axe(page) == []

@@ -1,0 +1,27 @@
+"""CSRF is on for every form: a post without a valid token is refused with a Japanese message."""
+
+import pytest
+
+
+@pytest.fixture
+def app_config(app_config):
+    return app_config | {"WTF_CSRF_ENABLED": True}
+
+
+def test_post_without_token_is_refused(client, make_user):
+    user = make_user("csrfuser")
+    response = client.post("/login", data={"login_id": user.login_id, "password": "correct horse battery"})
+    assert response.status_code == 400
+    assert "安全のため受け付けませんでした" in response.get_data(as_text=True)
+
+
+def test_post_with_token_works(client, make_user):
+    import re
+
+    user = make_user("csrfuser2")
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    response = client.post(
+        "/login", data={"login_id": user.login_id, "password": "correct horse battery", "csrf_token": token}
+    )
+    assert response.status_code == 302
