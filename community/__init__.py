@@ -41,10 +41,20 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = None  # sessions are server-side rows; rotation happens at login
 
     # Models must be imported so that metadata (and migrations) know every table.
-    from community import audit  # noqa: F401
+    # Feature packages bind their own models, blueprints, CLI and demo data.
+    from community import (
+        audit,  # noqa: F401
+        circles,
+        diaries,
+        media,
+        social,
+    )
     from community.accounts import models as _accounts_models  # noqa: F401
     from community.accounts import sessions as _sessions  # noqa: F401
     from community.announcements import models as _announcement_models  # noqa: F401
+
+    for package in (media, social, diaries, circles):
+        package.init_app(app)
     from community.core import errors, security
 
     errors.init_app(app)

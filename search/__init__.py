@@ -4,4 +4,4 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Search is bound here once the search package lands."""
+    from search.citypages import models  # noqa: F401 - registers the city_page table
