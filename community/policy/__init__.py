@@ -42,3 +42,6 @@ __all__ += [  # social: friends, blocks, profiles, withdrawal
     "has_blocked", "is_blocked", "is_friend_of_viewer", "not_blocked_by_owner", "visible_members",
     "visible_profile_fields",
 ]
+from community.policy.media import can_view_photo, photo_is_public, register_photo_owner  # noqa: E402
+
+__all__ += ["can_view_photo", "photo_is_public", "register_photo_owner"]  # media: photos follow their content
