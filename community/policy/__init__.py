@@ -22,6 +22,7 @@ from community.policy.social import (
     blocker_ids,
     can_accept_friend_request,
     can_block,
+    can_edit_profile,
     can_interact,
     can_view_profile,
     can_withdraw,
@@ -38,10 +39,79 @@ from community.policy.social import (
 __all__ = ["Capability", "can", "can_grant_role", "can_manage_account", "is_minor", "minor_until", "why_cannot"]
 __all__ += [  # social: friends, blocks, profiles, withdrawal
     "FriendRefusal", "are_friends", "block_partner_ids", "blocked_ids", "blocker_ids", "can_accept_friend_request",
-    "can_block", "can_interact", "can_view_profile", "can_withdraw", "friend_ids", "friend_request_refusal",
+    "can_block", "can_edit_profile", "can_interact", "can_view_profile", "can_withdraw", "friend_ids", "friend_request_refusal",
     "has_blocked", "is_blocked", "is_friend_of_viewer", "not_blocked_by_owner", "visible_members",
     "visible_profile_fields",
+]
+from community.policy.circles import (  # noqa: E402
+    can_accept_invitation,
+    can_admin_circle,
+    can_comment,
+    can_create_circle,
+    can_create_event,
+    can_create_official_circle,
+    can_edit_circle,
+    can_join_circle,
+    can_leave_circle,
+    can_own_circle,
+    can_pin_topic,
+    can_post_topic,
+    can_read_circle_content,
+    can_request_to_join,
+    can_sign_up,
+    can_view_circle,
+    can_view_event,
+    can_view_participants,
+    can_view_post,
+    can_view_topic,
+    circle_role,
+    is_circle_member,
+    listed_circle_clause,
+    member_circles,
+    readable_circle_clause,
+    visible_circles,
+    visible_events,
+    visible_posts,
+    visible_topics,
+)
+
+__all__ += [  # circles: visibility, membership roles, content
+    "can_accept_invitation", "can_admin_circle", "can_comment", "can_create_circle", "can_create_event",
+    "can_create_official_circle", "can_edit_circle", "can_join_circle", "can_leave_circle", "can_own_circle",
+    "can_pin_topic", "can_post_topic", "can_read_circle_content", "can_request_to_join", "can_sign_up",
+    "can_view_circle", "can_view_event", "can_view_participants", "can_view_post", "can_view_topic", "circle_role",
+    "is_circle_member", "listed_circle_clause", "member_circles", "readable_circle_clause", "visible_circles",
+    "visible_events", "visible_posts", "visible_topics",
 ]
 from community.policy.media import can_view_photo, photo_is_public, register_photo_owner  # noqa: E402
 
 __all__ += ["can_view_photo", "photo_is_public", "register_photo_owner"]  # media: photos follow their content
+from community.policy.moderation import (  # noqa: E402
+    APPEALABLE_ACTIONS,
+    ModerationState,
+    can_appeal,
+    can_decide_appeal,
+    can_moderate,
+    can_patrol,
+    can_report,
+    can_report_item,
+    is_own_content,
+    may_see_own_notices,
+    private_view_needs_logging,
+    state_is_visible,
+    visible_state,
+)
+
+__all__ += [  # moderation: reports, patrol, staff actions, appeals
+    "APPEALABLE_ACTIONS", "ModerationState", "can_appeal", "can_decide_appeal", "can_moderate", "can_patrol",
+    "can_report", "can_report_item", "is_own_content", "may_see_own_notices", "private_view_needs_logging",
+    "state_is_visible", "visible_state",
+]
+from community.policy.official import (  # noqa: E402
+    can_view_announcement,
+    can_view_city_page,
+    visible_announcements,
+    visible_city_pages,
+)
+
+__all__ += ["can_view_announcement", "can_view_city_page", "visible_announcements", "visible_city_pages"]  # official

@@ -266,6 +266,11 @@ def can_block(user, target) -> bool:
     return target.id != user.id and target.status in (ACTIVE, "suspended")
 
 
+def can_edit_profile(user) -> bool:
+    """Applicants and members edit their own profile; a suspended account cannot change it."""
+    return _user_id(user) is not None and user.status in ("applied", ACTIVE)
+
+
 def can_withdraw(user) -> bool:
     """Members withdraw themselves; staff and admin accounts are closed by an administrator,
     so that the city never loses its last administrator to one click."""
