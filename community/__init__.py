@@ -47,13 +47,14 @@ def init_app(app: Flask) -> None:
         circles,
         diaries,
         media,
+        notifications,
         social,
     )
     from community.accounts import models as _accounts_models  # noqa: F401
     from community.accounts import sessions as _sessions  # noqa: F401
     from community.announcements import models as _announcement_models  # noqa: F401
 
-    for package in (media, social, diaries, circles):
+    for package in (media, notifications, social, diaries, circles):
         package.init_app(app)
     from community.core import errors, security
 

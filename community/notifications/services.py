@@ -1,0 +1,154 @@
+"""Create, list and mark notifications; e-mail goes out only after the transaction commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import gettext as _
+from sqlalchemy import delete, event, func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from community.core.database import utcnow
+from community.extensions import db
+from community.notifications.models import Notification, NotificationPreference
+from community.policy import can_view_notification, visible_notifications
+
+_OUTBOX = "tsunagari.notifications.outbox"
+PER_PAGE = 30
+
+
+@dataclass
+class Shown:
+    notification: Notification
+    text: str
+    url: str
+
+
+def _kinds() -> dict:
+    return current_app.extensions.get("tsunagari.notification_kinds", {})
+
+
+def preference(user) -> NotificationPreference:
+    row = db.session.get(NotificationPreference, user.id)
+    return row if row is not None else NotificationPreference(user_id=user.id, email_enabled=False)
+
+
+def set_email_enabled(user, enabled: bool) -> None:
+    row = db.session.get(NotificationPreference, user.id)
+    if row is None:
+        row = NotificationPreference(user_id=user.id)
+        db.session.add(row)
+    row.email_enabled = bool(enabled)
+    db.session.flush()
+
+
+def notify(recipient, kind: str, *, actor=None, target_type: str, target_id: int) -> Notification | None:
+    """Tell `recipient` about something; nothing happens if they could not open the target."""
+    if recipient is None or recipient.status == "withdrawn":
+        return None
+    if actor is not None and actor.id == recipient.id:
+        return None
+    notification = Notification(
+        recipient_id=recipient.id, kind=kind, actor_id=getattr(actor, "id", None),
+        target_type=target_type, target_id=target_id,
+    )
+    db.session.add(notification)
+    db.session.flush()
+    if not can_view_notification(recipient, notification):
+        db.session.delete(notification)
+        db.session.flush()
+        return None
+    if has_request_context() and recipient.email and preference(recipient).email_enabled:
+        shown = describe([notification])
+        if shown:
+            url = urljoin(url_for("core.home", _external=True), shown[0].url)
+            db.session.info.setdefault(_OUTBOX, []).append((recipient.email, shown[0].text, url))
+    return notification
+
+
+def visible_query(user):
+    return visible_notifications(select(Notification), user)
+
+
+def unread_count(user) -> int:
+    stmt = visible_notifications(select(func.count(Notification.id)).where(Notification.read_at.is_(None)), user)
+    return db.session.scalar(stmt) or 0
+
+
+def page_for(user, page: int):
+    stmt = visible_query(user).options(selectinload(Notification.actor)).order_by(
+        Notification.created_at.desc(), Notification.id.desc()
+    )
+    return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def describe(notifications) -> list[Shown]:
+    """Texts and links, one bulk call per kind; kinds nobody registered are left out."""
+    by_kind: dict[str, list[Notification]] = {}
+    for n in notifications:
+        by_kind.setdefault(n.kind, []).append(n)
+    texts: dict[int, tuple[str, str]] = {}
+    for kind, items in by_kind.items():
+        describe_many = _kinds().get(kind)
+        if describe_many:
+            texts.update(describe_many(items))
+    return [Shown(n, *texts[n.id]) for n in notifications if n.id in texts]
+
+
+def get_visible(user, notification_id: int) -> Notification | None:
+    return db.session.scalar(visible_query(user).where(Notification.id == notification_id))
+
+
+def mark_read(notification: Notification) -> None:
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.flush()
+
+
+def mark_all_read(user) -> None:
+    ids = visible_notifications(select(Notification.id).where(Notification.read_at.is_(None)), user)
+    db.session.execute(
+        update(Notification).where(Notification.id.in_(ids.scalar_subquery())).values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+
+
+def delete_for_targets(target_type: str, target_ids) -> None:
+    ids = list(target_ids)
+    if ids:
+        db.session.execute(
+            delete(Notification).where(Notification.target_type == target_type, Notification.target_id.in_(ids))
+        )
+
+
+def _send(to: str, text: str, url: str) -> None:
+    try:
+        from community.accounts.mail import send_mail
+    except ImportError:  # pragma: no cover - accounts always ships it; log rather than fail
+        current_app.logger.info("notification e-mail not sent (no mailer): %s", text)
+        return
+    site = current_app.config["SITE_NAME"]
+    body = _("%(text)s\n\nOpen it here: %(url)s\n\nYou can stop these e-mails in your notification settings.",
+             text=text, url=url)
+    try:
+        send_mail(to, _("[%(site)s] %(text)s", site=site, text=text), body)
+    except Exception:  # noqa: BLE001 - a mail server problem must never undo what the member did
+        current_app.logger.exception("notification e-mail failed")
+
+
+def _after_commit(session: Session) -> None:
+    outbox = session.info.pop(_OUTBOX, None)
+    for to, text, url in outbox or []:
+        _send(to, text, url)
+
+
+def _after_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_OUTBOX, None)
+
+
+event.listen(Session, "after_commit", _after_commit)
+event.listen(Session, "after_soft_rollback", _after_rollback)

@@ -1,0 +1,58 @@
+"""Which notifications a member sees: only those whose target they may still open.
+
+Each target kind registers a SQL form of its own visibility rule; a notification of a kind nobody
+registered is shown to no one. So when an entry turns private, is deleted or hidden by staff, or
+its author blocks the recipient, the notification about it disappears with it.
+
+    register_notification_target("diary_comment", lambda viewer: visible_comment_ids(viewer))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Select, and_, false, or_, select
+
+from community.policy.social import block_partner_ids
+
+VisibleIds = Callable[[object], Select]
+_TARGETS: dict[str, VisibleIds] = {}
+
+
+def register_notification_target(target_type: str, visible_ids: VisibleIds) -> None:
+    """`visible_ids(viewer)` returns a SELECT of the target ids the viewer may open."""
+    _TARGETS[target_type] = visible_ids
+
+
+def _viewer_id(viewer) -> int | None:
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return None
+    if getattr(viewer, "status", None) == "withdrawn":
+        return None
+    return viewer.id
+
+
+def visible_notifications(stmt: Select, viewer) -> Select:
+    """Filter a SELECT over `Notification` to the viewer's own, still-visible notifications."""
+    from community.notifications.models import Notification
+
+    uid = _viewer_id(viewer)
+    if uid is None or not _TARGETS:
+        return stmt.where(false())
+    targets = or_(
+        *(
+            and_(Notification.target_type == kind, Notification.target_id.in_(visible_ids(viewer)))
+            for kind, visible_ids in sorted(_TARGETS.items())
+        )
+    )
+    # Nothing from someone the recipient has a block with, in either direction.
+    actor_ok = or_(Notification.actor_id.is_(None), Notification.actor_id.not_in(block_partner_ids(viewer)))
+    return stmt.where(Notification.recipient_id == uid, targets, actor_ok)
+
+
+def can_view_notification(viewer, notification) -> bool:
+    from community.extensions import db
+    from community.notifications.models import Notification
+
+    stmt = visible_notifications(select(Notification.id).where(Notification.id == notification.id), viewer)
+    return db.session.scalar(stmt) is not None
