@@ -4,4 +4,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from search.citypages import models  # noqa: F401 - registers the city_page table
+    from search import citypages
+
+    citypages.init_app(app)  # city_page tables, `flask citypages`, /staff/citypages, demo pages

@@ -1,1 +1,18 @@
 """The city's official web pages (市のページ), imported by a polite crawler for cross-search."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from community.core.cli import register_demo_loader
+    from search.citypages import demo, models  # noqa: F401 - models registers the tables
+    from search.citypages.cli import citypages_cli
+    from search.citypages.services import set_defaults
+    from search.citypages.views import bp
+
+    set_defaults(app)
+    app.register_blueprint(bp)
+    app.cli.add_command(citypages_cli)
+    register_demo_loader(app, 50, demo.load)
