@@ -22,6 +22,7 @@ from community.policy import (
     can_accept_friend_request,
     can_block,
     can_edit_profile,
+    can_view_profile,
     can_withdraw,
     friend_request_refusal,
     has_blocked,
@@ -158,8 +159,12 @@ def friends():
 @bp.post("/members/<int:user_id>/friend-request")
 @login_required
 def send_request(user_id: int):
-    target = services.viewable_member(current_user, user_id)
-    back = url_for("social.profile", user_id=user_id) if target else url_for("social.friends")
+    # Not viewable_member: a member who blocked you, or who is not active, gets a clear refusal.
+    target = services.get_member(user_id)
+    if target is None:
+        abort(404)
+    back = url_for("social.profile", user_id=user_id) if can_view_profile(current_user, target) \
+        else url_for("social.friends")
     try:
         row = services.send_friend_request(current_user, target)
     except SocialError as error:
