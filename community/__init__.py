@@ -56,6 +56,9 @@ def init_app(app: Flask) -> None:
 
     for package in (media, notifications, social, diaries, circles):
         package.init_app(app)
+    from community import accounts
+
+    accounts.init_app(app)
     from community.core import errors, security
 
     errors.init_app(app)

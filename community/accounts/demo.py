@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from community.accounts.models import AccountStatus, District, Facility, Role, User, normalize_login_id
+from community.accounts.models import (
+    AccountStatus,
+    District,
+    Facility,
+    IdDocumentKind,
+    Role,
+    User,
+    Verification,
+    normalize_login_id,
+)
 from community.accounts.passwords import hash_password
 from community.announcements.models import Announcement
 from community.core.database import utcnow
 from community.extensions import db
 
 DEMO_PASSWORD = "tsunagari-demo-2026"  # noqa: S105 - documented demo password
+# shinki's 申込番号, in the same unambiguous characters as real codes (no 0/O, 1/I/L).
+DEMO_APPLICATION_CODE = "SHNK7Q4M"
 
 DISTRICTS = ["中央地区", "北地区", "南地区", "東地区", "西地区", "緑ヶ丘地区", "みなと地区"]
 
@@ -51,8 +62,10 @@ def load() -> None:
     for order, name in enumerate(DISTRICTS):
         districts[name] = District(name=name, sort_order=order)
         db.session.add(districts[name])
+    facilities = []
     for name, kind, address, hours, district in FACILITIES:
-        db.session.add(Facility(name=name, kind=kind, address=address, hours=hours, district=districts[district]))
+        facilities.append(Facility(name=name, kind=kind, address=address, hours=hours, district=districts[district]))
+        db.session.add(facilities[-1])
     password_hash = hash_password(DEMO_PASSWORD)
     now = utcnow()
     users = {}
@@ -67,13 +80,31 @@ def load() -> None:
             role=role.value,
             status=status.value,
             bio=bio,
-            application_code=f"D{number:07d}" if status is AccountStatus.applied else None,
-            applied_at=now - timedelta(days=30 + number),
+            application_code=DEMO_APPLICATION_CODE if status is AccountStatus.applied else None,
+            # The applicant applied recently, so `expire-applications` keeps them.
+            applied_at=now - timedelta(days=3 if status is AccountStatus.applied else 30 + number),
             verified_at=(now - timedelta(days=20 + number)) if status is AccountStatus.verified else None,
         )
         users[login_id] = user
         db.session.add(user)
     db.session.flush()
+    # Who checked whom, where and with which kind of document (never its number).
+    kinds = list(IdDocumentKind)
+    for number, user in enumerate(users.values()):
+        if user.status != AccountStatus.verified.value:
+            continue
+        checker = None if user.login_id == "admin" else users["admin" if user.login_id == "staff-suzuki" else "staff-suzuki"]
+        db.session.add(
+            Verification(
+                user_id=user.id,
+                staff_id=checker.id if checker else None,
+                facility_id=facilities[number % len(facilities)].id,
+                id_document_kind=kinds[number % len(kinds)].value,
+                birth_date_confirmed=True,
+                method="application",
+                verified_at=user.verified_at,
+            )
+        )
     db.session.add_all(
         [
             Announcement(

@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.core.database import UTCDateTime, utcnow
@@ -98,6 +98,10 @@ class User(UserMixin, db.Model):
         return self.status == AccountStatus.suspended.value
 
     @property
+    def is_applied(self) -> bool:
+        return self.status == AccountStatus.applied.value
+
+    @property
     def is_staff(self) -> bool:
         return self.role in (Role.staff.value, Role.admin.value)
 
@@ -108,6 +112,74 @@ class User(UserMixin, db.Model):
     @property
     def is_supporter(self) -> bool:
         return self.role == Role.supporter.value
+
+
+class IdDocumentKind(enum.StrEnum):
+    """The *kind* of identity document shown at the counter. Its number is never recorded."""
+
+    driving_licence = "driving_licence"  # 運転免許証
+    my_number_card = "my_number_card"  # マイナンバーカード
+    health_insurance_card = "health_insurance_card"  # 健康保険証
+    residence_card = "residence_card"  # 在留カード
+    student_card = "student_card"  # 学生証
+    other = "other"  # その他
+
+
+class Verification(db.Model):
+    """本人確認: a staff member saw an identity document at a facility and the birth date matched.
+
+    Deliberately no column for a document number, an image or a My Number.
+    """
+
+    __tablename__ = "verification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id", ondelete="SET NULL"))
+    id_document_kind: Mapped[str] = mapped_column(String(30))
+    birth_date_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "application" (applied online, verified at the counter) or "counter" (registered by staff).
+    method: Mapped[str] = mapped_column(String(20), default="application")
+    verified_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    staff: Mapped[User | None] = relationship(foreign_keys=[staff_id])
+    facility: Mapped[Facility | None] = relationship()
+
+
+class PasswordResetCode(db.Model):
+    """A one-time code for setting a new password, handed over at the counter or sent by e-mail.
+
+    Only a hash is stored, so a copy of the database cannot be used to take over accounts.
+    """
+
+    __tablename__ = "password_reset_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    purpose: Mapped[str] = mapped_column(String(20), default="counter")  # counter, email, initial
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginFailure(db.Model):
+    """One failed sign-in, keyed by the normalised login ID whether or not it exists.
+
+    Counting in the database makes the per-account limit hold across worker processes, and keying by
+    the typed ID (not the user row) means the limit behaves the same for IDs that do not exist.
+    """
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login_key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_login_failure_key_at", "login_key", "at"),)
 
 
 class UserSession(db.Model):

@@ -35,3 +35,22 @@ def check_password(password_hash: str, password: str) -> bool:
 
 # A hash of a random password, checked when a login ID does not exist so both paths take as long.
 DUMMY_HASH = generate_password_hash("tsunagari-timing-equaliser", method="scrypt")
+
+
+def password_problems(password: str, login_id: str = "") -> list[str]:
+    """NIST SP 800-63B: length limits, no common passwords, not the login ID. No composition rules.
+
+    Returns message ids for the form; the caller translates them.
+    """
+    value = normalize_password(password or "")
+    problems = []
+    if len(value) < MIN_LENGTH:
+        problems.append("too_short")
+    elif len(value) > MAX_LENGTH:
+        problems.append("too_long")
+    folded = value.casefold()
+    if folded in common_passwords():
+        problems.append("common")
+    if login_id and folded.strip() == unicodedata.normalize("NFKC", login_id).strip().casefold():
+        problems.append("login_id")
+    return problems

@@ -27,8 +27,15 @@ def load_user(session_id: str) -> User | None:
         return None
     user.session_id = row.id
     now = utcnow()
+    changed = False
+    if user.is_suspended and user.suspended_until is not None and user.suspended_until <= now:
+        from community.accounts.services import lift_expired_suspension
+
+        changed = lift_expired_suspension(user)
     if now - row.last_seen_at > _TOUCH_EVERY:
         row.last_seen_at = now
+        changed = True
+    if changed:
         db.session.commit()
     return user
 

@@ -1,32 +1,102 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+"""Residents' account pages: sign-in, 利用申込 and its slip, my account, password reset."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from community.accounts.forms import LoginForm
-from community.accounts.services import AuthenticationError, authenticate
-from community.accounts.sessions import end_session, start_session
+from community.accounts import qr
+from community.accounts.forms import (
+    PASSWORD_HINT,
+    ApplicationForm,
+    EmailResetForm,
+    LoginForm,
+    PasswordResetForm,
+)
+from community.accounts.services import (
+    AccountError,
+    AuthenticationError,
+    LockedOut,
+    apply,
+    authenticate,
+    districts,
+    facilities,
+    format_code,
+    request_email_reset,
+    reset_password,
+    suspension_last_day,
+)
+from community.accounts.sessions import end_all_sessions, end_session, start_session
 from community.core.urls import safe_next
-from community.extensions import db
+from community.extensions import db, limiter
+from community.policy import Capability, can, minor_until
 
-bp = Blueprint("accounts", __name__, template_folder="templates")
+bp = Blueprint(
+    "accounts", __name__, template_folder="templates", static_folder="static", static_url_path="/accounts/static"
+)
+
+# What a suspended member may still open: the page that explains the suspension, and the way out.
+SUSPENDED_ALLOWED = {"accounts.suspended", "accounts.logout", "static", "accounts.static", "core.help_page",
+                     "core.contact", "core.healthz"}
+
+
+def rate_limit_exempt() -> bool:
+    """Per-IP limits are skipped when any registered hook says so (e.g. an enrolled kiosk)."""
+    hooks = current_app.extensions.get("tsunagari.ratelimit_exempt", [])
+    return any(hook() for hook in hooks)
+
+
+def _ip_limit() -> str:
+    return current_app.config.get("LOGIN_IP_LIMIT", "30 per 15 minutes")
+
+
+ip_limited = limiter.limit(_ip_limit, methods=["POST"], exempt_when=rate_limit_exempt)
+
+
+@bp.before_app_request
+def confine_suspended_members():
+    if (
+        current_user.is_authenticated
+        and current_user.is_suspended
+        and request.endpoint not in SUSPENDED_ALLOWED
+    ):
+        return redirect(url_for("accounts.suspended"))
+    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@ip_limited
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
         try:
             user = authenticate(form.login_id.data, form.password.data)
+        except LockedOut as locked:
+            status = 429
+            form.password.errors.append(
+                _(
+                    "There were too many failed attempts for this login ID. Please wait %(minutes)s minutes "
+                    "and try again, or ask staff at a facility to reset your password.",
+                    minutes=locked.minutes,
+                )
+            )
         except AuthenticationError:
+            db.session.commit()  # keep the counted failure
             form.password.errors.append(_("The login ID or password is incorrect."))
         else:
             start_session(user)
             db.session.commit()
+            if user.is_suspended:
+                return redirect(url_for("accounts.suspended"))
             flash(_("You are now logged in."), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
-    return render_template("accounts/login.html", form=form), (400 if form.errors else 200)
+    if form.errors and status == 200:
+        status = 400
+    return render_template("accounts/login.html", form=form), status
 
 
 @bp.post("/logout")
@@ -36,3 +106,131 @@ def logout():
     db.session.commit()
     flash(_("You have been logged out."), "success")
     return redirect(url_for("core.home"))
+
+
+@bp.route("/apply", methods=["GET", "POST"], endpoint="apply")
+@ip_limited
+def apply_view():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.account"))
+    form = ApplicationForm()
+    form.set_districts(districts())
+    if form.validate_on_submit():
+        try:
+            user = apply(
+                login_id=form.login_id.data,
+                nickname=form.nickname.data,
+                password=form.password.data,
+                birth_date=form.birth_date_value,
+                district_id=form.district_id.data,
+                email=form.email.data,
+            )
+        except AccountError as error:
+            form.login_id.errors.append(error.message)
+        else:
+            start_session(user)
+            db.session.commit()
+            flash(_("Your application has been received."), "success")
+            return redirect(url_for("accounts.slip"))
+    return (
+        render_template("accounts/apply.html", form=form, password_hint=PASSWORD_HINT),
+        400 if form.errors else 200,
+    )
+
+
+@bp.get("/apply/slip")
+@login_required
+def slip():
+    if not current_user.is_applied or not current_user.application_code:
+        flash(_("Your identity has already been verified; there is no slip to print."), "success")
+        return redirect(url_for("accounts.account"))
+    code = current_user.application_code
+    return render_template(
+        "accounts/slip.html",
+        code=format_code(code),
+        qr_svg=qr.svg(code, label=_("QR code of application code %(code)s", code=format_code(code))),
+        facilities=facilities(),
+        expiry_days=current_app.config.get("APPLICATION_EXPIRY_DAYS", 30),
+    )
+
+
+@bp.get("/account")
+@login_required
+def account():
+    user = current_user
+    minor_end = minor_until(user.birth_date) if user.birth_date else None
+    return render_template(
+        "accounts/account.html",
+        user=user,
+        code=format_code(user.application_code),
+        can_write=can(user, Capability.write),
+        minor_end=minor_end,
+        facilities=facilities() if user.is_applied else [],
+        expiry_days=current_app.config.get("APPLICATION_EXPIRY_DAYS", 30),
+    )
+
+
+@bp.post("/account/sessions/end-all")
+@login_required
+def end_all():
+    user = current_user._get_current_object()
+    end_all_sessions(user)
+    end_session(user)
+    db.session.commit()
+    flash(_("You have been logged out on every device."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.get("/suspended")
+@login_required
+def suspended():
+    if not current_user.is_suspended:
+        abort(404)
+    return render_template(
+        "accounts/suspended.html", user=current_user, last_day=suspension_last_day(current_user)
+    )
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+@ip_limited
+def password_reset():
+    form = PasswordResetForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            reset_password(form.login_id.data, form.code.data, form.password.data)
+        except LockedOut as locked:
+            status = 429
+            form.code.errors.append(
+                _("There were too many wrong codes. Please wait %(minutes)s minutes and try again.",
+                  minutes=locked.minutes)
+            )
+        except AccountError as error:
+            db.session.commit()  # keep the counted failure
+            form.code.errors.append(error.message)
+        else:
+            if current_user.is_authenticated:
+                end_session(current_user)
+            db.session.commit()
+            flash(_("Your new password has been set. Please log in with it."), "success")
+            return redirect(url_for("accounts.login"))
+    if form.errors and status == 200:
+        status = 400
+    return render_template("accounts/password_reset.html", form=form, password_hint=PASSWORD_HINT), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@ip_limited
+def password_forgot():
+    form = EmailResetForm()
+    if form.validate_on_submit():
+        request_email_reset(form.login_id.data)
+        db.session.commit()
+        # The same answer whether or not the ID exists or has an address.
+        flash(
+            _("If this login ID has an e-mail address, a code has been sent to it. "
+              "Otherwise, please ask staff at a facility."),
+            "success",
+        )
+        return redirect(url_for("accounts.password_reset"))
+    return render_template("accounts/password_forgot.html", form=form), (400 if form.errors else 200)

@@ -10,9 +10,10 @@ from community.core import i18n
 from community.policy import Capability, can, why_cannot
 
 
-def register_nav(app: Flask, order: int, endpoint: str, label) -> None:
-    """Feature packages add their entry to the main navigation."""
-    app.extensions.setdefault("tsunagari.nav", []).append((order, endpoint, label))
+def register_nav(app: Flask, order: int, endpoint: str, label, capability: Capability | None = None) -> None:
+    """Feature packages add their entry to the main navigation; with `capability`, only viewers
+    who have it (per the policy) see the entry."""
+    app.extensions.setdefault("tsunagari.nav", []).append((order, endpoint, label, capability))
 
 
 def init_app(app: Flask) -> None:
@@ -44,7 +45,8 @@ def init_app(app: Flask) -> None:
             "emergencies": emergencies,
             "lang": locale.language if locale else "ja",
             "main_nav": [
-                {"endpoint": endpoint, "label": label}
-                for _order, endpoint, label in sorted(app.extensions.get("tsunagari.nav", []), key=lambda i: i[0])
+                {"endpoint": item[1], "label": item[2]}
+                for item in sorted(app.extensions.get("tsunagari.nav", []), key=lambda i: i[0])
+                if len(item) < 4 or item[3] is None or can(current_user, item[3])
             ],
         }

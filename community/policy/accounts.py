@@ -76,11 +76,12 @@ def can(user, capability: Capability, today: date | None = None) -> bool:
         return True
     if not _active(user) or user.is_suspended or user.status == "withdrawn":
         return False
+    # A role counts only on a verified account: an unverified "staff" row can do nothing.
+    if not user.is_verified:
+        return False
     if cap in _ADMIN_CAPS:
         allowed = _ADMIN_CAPS if user.is_admin else _STAFF_CAPS if user.is_staff else set()
         return cap in allowed
-    if not user.is_verified:
-        return False
     if cap is Capability.read_members:
         return True
     if cap is Capability.patrol:
@@ -116,3 +117,26 @@ def why_cannot(user, capability: Capability, today: date | None = None) -> str |
             )
         )
     return str(_l("You do not have permission to do this."))
+
+
+def can_manage_account(actor, target) -> bool:
+    """May this staff member verify, suspend, reinstate or reset the password of `target`?
+
+    Never their own account (nobody verifies themselves), and only an admin acts on staff or admins.
+    """
+    if target is None or not can(actor, Capability.verify_accounts):
+        return False
+    if actor.id == target.id:
+        return False
+    if target.role in ("staff", "admin") and not can(actor, Capability.grant_roles):
+        return False
+    return True
+
+
+def can_grant_role(actor, target, role: str) -> bool:
+    """Only admins grant roles, never to themselves, and never more than `member` to a minor."""
+    if target is None or not can(actor, Capability.grant_roles) or actor.id == target.id:
+        return False
+    if role != "member" and is_minor(target):
+        return False
+    return target.is_verified
