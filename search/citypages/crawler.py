@@ -119,16 +119,16 @@ class Crawler:
 
     # -- robots.txt and sitemaps ------------------------------------------------------------------
 
-    def _load_robots(self, root: str) -> list[str]:
+    def _load_robots(self, root: str) -> list[str] | None:
+        """The sitemaps robots.txt names; None when the site cannot be reached at all."""
         robots_url = root + "/robots.txt"
         self.robots.set_url(robots_url)
         try:
             fetched = self.get(robots_url)
         except (requests.RequestException, OffHostRedirect, RobotsDisallowed) as exc:
             # Unreachable robots.txt: crawling blind could break the site's rules, so stop.
-            self.run.add_error(robots_url, f"robots.txt: {exc}")
-            self.robots.disallow_all = True
-            return []
+            self.run.add_error(robots_url, f"robots.txt: {_describe(exc)}")
+            return None
         if fetched.status in (401, 403):
             self.robots.disallow_all = True
         elif fetched.status >= 500:
@@ -197,13 +197,16 @@ class Crawler:
         self._commit()
 
         sitemaps = self._load_robots(root)
+        if sitemaps is None:
+            return self._finish()
         guessed = None
         if parts.path.endswith(".xml"):
             sitemaps.insert(0, start_url)
             seeds = []
         else:
-            guessed = root + "/sitemap.xml"
-            sitemaps.append(guessed)
+            if not sitemaps:  # robots.txt names none: try the usual place
+                guessed = root + "/sitemap.xml"
+                sitemaps.append(guessed)
             seeds = [start_url]
         seeds = self._sitemap_pages(list(dict.fromkeys(sitemaps)), guessed) + seeds
         # Known pages are revisited too: a page no longer linked may now answer 404 or 410.
@@ -239,6 +242,9 @@ class Crawler:
             db.session.flush()
             self._commit()
 
+        return self._finish()
+
+    def _finish(self) -> CrawlRun:
         self.run.finished_at = utcnow()
         db.session.flush()
         self._commit()

@@ -313,7 +313,9 @@ def extract(text: str, url: str, site_names: tuple[str, ...] = ()) -> ExtractedP
         for el in list((body if body is not None else doc).iter()):
             if isinstance(el.tag, str) and el.getparent() is not None and _is_boilerplate(el):
                 _drop(el)
-        root = _largest_text_block(doc) or (body if body is not None else doc)
+        root = _largest_text_block(doc)
+        if root is None:
+            root = body if body is not None else doc
 
     # Read the date and department before the boilerplate goes: some CMSs put them in a footer box.
     page.updated_on = find_updated_date(_plain_text(root)) or find_updated_date(_plain_text(doc))
