@@ -1,7 +1,24 @@
-"""Reports and moderation: supporters report, staff act from a queue, every action audited."""
+"""Reports and moderation: supporters report, staff act from a queue, every action audited.
+
+Settings (with defaults): MODERATION_AUTO_HIDE_THRESHOLD = 3 distinct reporters (0 turns auto-hide
+off), MODERATION_SUPPORTER_WEIGHT = 2 (a supporter's report counts twice), MODERATION_RULES = the
+city's rules staff cite (see moderation/reasons.py).
+"""
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    """Moderation routes arrive with the moderation issue; nothing is registered yet."""
+    from community.core.layout import register_nav
+    from community.policy import Capability
+    from moderation import adapters, models, notify  # noqa: F401 - models registers the tables
+    from moderation.views import bp
+
+    app.config.setdefault("MODERATION_AUTO_HIDE_THRESHOLD", 3)
+    app.config.setdefault("MODERATION_SUPPORTER_WEIGHT", 2)
+    app.register_blueprint(bp)
+    adapters.register_landed_kinds(app)
+    notify.init_app(app)
+    register_nav(app, 80, "moderation.patrol", _l("Patrol"), capability=Capability.patrol)
+    register_nav(app, 85, "moderation.queue", _l("Moderation"), capability=Capability.moderate)

@@ -1,0 +1,127 @@
+"""Adapters for the content kinds that have landed: how moderation loads, shows and changes them.
+
+Each adapter asks the content package's own policy (`can_view_*`, `visible_*`); nothing here
+restates a visibility rule. A kind whose package has not landed is simply not registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, render_template, url_for
+from markupsafe import Markup
+from sqlalchemy import select, update
+
+from community.extensions import db
+from community.policy import ModerationState, visible_state
+from moderation.registry import PatrolItem, ReportableKind, register_kind
+
+
+def _sql_kind(
+    *,
+    name: str,
+    label,
+    model,
+    author_attr: str,
+    can_view: Callable[[Any, Any], bool],
+    visible_filter: Callable | None,
+    summary: Callable[[Any], str],
+    url: Callable[[Any], str | None],
+    context: Callable[[Any], dict] = lambda item: {},
+) -> ReportableKind:
+    author_column = getattr(model, author_attr)
+
+    def load(target_id: int):
+        return db.session.get(model, target_id)
+
+    def load_many(ids):
+        return {obj.id: obj for obj in db.session.scalars(select(model).where(model.id.in_(list(ids))))}
+
+    def set_state(obj, state: str) -> None:
+        obj.moderation_state = state
+
+    def hide_all_by_author(author_id: int) -> int:
+        result = db.session.execute(
+            update(model)
+            .where(author_column == author_id, visible_state(model.moderation_state))
+            .values(moderation_state=ModerationState.hidden.value)
+            .execution_options(synchronize_session="fetch")
+        )
+        return result.rowcount or 0
+
+    def render(obj) -> Markup:
+        # render_template autoescapes; Markup only stops a second escaping in the case page.
+        return Markup(render_template(f"moderation/items/{name}.html", item=obj, **context(obj)))  # noqa: S704
+
+    patrol = None
+    if visible_filter is not None:
+
+        def patrol(viewer, limit: int) -> list[PatrolItem]:
+            # The content kind's own SQL filter with the supporter as viewer; only what is shown to
+            # others (not the supporter's own hidden items), and never their own content.
+            stmt = visible_filter(select(model), viewer).where(
+                visible_state(model.moderation_state), author_column.is_distinct_from(viewer.id)
+            )
+            rows = db.session.scalars(stmt.order_by(model.created_at.desc()).limit(limit))
+            return [
+                PatrolItem(name, obj.id, getattr(obj, author_attr), obj.created_at, summary(obj), url(obj))
+                for obj in rows
+            ]
+
+    return ReportableKind(
+        name=name, label=label, load=load, load_many=load_many, author_id=lambda obj: getattr(obj, author_attr),
+        can_view=can_view, summary=summary, render=render, url=url,
+        get_state=lambda obj: obj.moderation_state, set_state=set_state,
+        hide_all_by_author=hide_all_by_author, patrol=patrol,
+    )
+
+
+def _circle_kinds() -> list[ReportableKind]:
+    from flask_babel import lazy_gettext as _l
+
+    from community import policy
+    from community.circles.models import Circle, Event, Post, Topic
+
+    def thread(post) -> dict:
+        posts = db.session.scalars(
+            select(Post).where(Post.topic_id == post.topic_id).order_by(Post.created_at, Post.id)
+        ).all()
+        index = next((i for i, p in enumerate(posts) if p.id == post.id), 0)
+        return {"topic": post.topic, "circle": post.topic.circle, "posts": posts[max(index - 5, 0): index + 6]}
+
+    return [
+        _sql_kind(
+            name="circle", label=_l("circle"), model=Circle, author_attr="created_by_id",
+            can_view=policy.can_view_circle, visible_filter=policy.visible_circles,
+            summary=lambda c: c.name, url=lambda c: url_for("circles.show", circle_id=c.id),
+        ),
+        _sql_kind(
+            name="circle_topic", label=_l("circle topic"), model=Topic, author_attr="author_id",
+            can_view=policy.can_view_topic, visible_filter=policy.visible_topics,
+            summary=lambda t: t.title, url=lambda t: url_for("circles.topic", topic_id=t.id),
+            context=lambda t: {"circle": t.circle},
+        ),
+        _sql_kind(
+            name="circle_post", label=_l("circle post"), model=Post, author_attr="author_id",
+            can_view=policy.can_view_post, visible_filter=policy.visible_posts,
+            summary=lambda p: p.body, url=lambda p: url_for("circles.topic", topic_id=p.topic_id, _anchor=f"post-{p.id}"),
+            context=thread,
+        ),
+        _sql_kind(
+            name="circle_event", label=_l("event"), model=Event, author_attr="created_by_id",
+            can_view=policy.can_view_event, visible_filter=policy.visible_events,
+            summary=lambda e: e.title, url=lambda e: url_for("circles.event", event_id=e.id),
+            context=lambda e: {"circle": e.circle},
+        ),
+    ]
+
+
+def register_landed_kinds(app: Flask) -> None:
+    for factory in (_circle_kinds,):
+        try:
+            found = factory()
+        except (ImportError, AttributeError):  # the content package has not landed (yet)
+            continue
+        for kind in found:
+            register_kind(app, kind)
