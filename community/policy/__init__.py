@@ -122,3 +122,11 @@ from community.policy.notifications import (  # noqa: E402
 )
 
 __all__ += ["can_view_notification", "register_notification_target", "visible_notifications"]  # notifications
+from community.policy.official import (  # noqa: E402
+    can_view_announcement,
+    can_view_city_page,
+    visible_announcements,
+    visible_city_pages,
+)
+
+__all__ += ["can_view_announcement", "can_view_city_page", "visible_announcements", "visible_city_pages"]  # official

@@ -1,0 +1,303 @@
+"""The Whoosh backend (whoosh-reloaded 2.7.5, pinned; it imports as `whoosh`).
+
+- The tokenizer class lives here, in an importable module, because Whoosh pickles the analyzer
+  into the index's schema.
+- One searcher per process stays open between requests and is refreshed only when the index's
+  generation changed; a cached docnum set per (generation, filters) replaces re-running the
+  viewer's scope filter on every query (the "mask" measured in SEARCH-NOTES.md).
+- One writer at a time across processes: writers wait for the lock (timeout) instead of failing,
+  and the caller reads the database while holding it, so a slower writer can never overwrite
+  newer state with older.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import writing
+from whoosh.analysis import Composable, Token, Tokenizer
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.index import LockError
+from whoosh.query import And, NumericRange, Or, Phrase, Prefix, Term
+
+from search.analysis import ParsedQuery, tokenize
+from search.backends import Hit, SearchBackend, SearchFilters, SearchUnavailable
+from search.sources import Document
+
+WRITER_TIMEOUT = 30.0
+
+
+class BigramTokenizer(Tokenizer):
+    """search.analysis.tokenize() as a Whoosh tokenizer (normalised CJK bigrams, Latin words)."""
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize_=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for item in tokenize(value):
+            token.text = item.text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = item.text
+            if positions:
+                token.pos = start_pos + item.position
+            if chars:
+                token.startchar = token.endchar = start_char
+            yield token
+
+
+def bigram_analyzer() -> Composable:
+    return BigramTokenizer()
+
+
+def make_schema() -> Schema:
+    analyzer = bigram_analyzer()
+    return Schema(
+        key=ID(unique=True, stored=True),
+        kind=ID(stored=True),
+        object_id=STORED(),
+        content_hash=STORED(),
+        source=ID(),
+        scope=ID(),
+        district=ID(),
+        category=ID(),
+        date=NUMERIC(bits=64, signed=True, sortable=True),
+        title=TEXT(analyzer=analyzer, phrase=True, field_boost=4.0),
+        body=TEXT(analyzer=analyzer, phrase=True),
+    )
+
+
+def _timestamp(value: datetime | None) -> int:
+    if value is None:
+        return 0
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp())
+
+
+def _fields(doc: Document) -> dict:
+    return {
+        "key": doc.key,
+        "kind": doc.kind,
+        "object_id": doc.object_id,
+        "content_hash": doc.content_hash,
+        "source": doc.source,
+        "scope": doc.scope,
+        "district": str(doc.district_id or ""),
+        "category": doc.category or "",
+        "date": _timestamp(doc.date),
+        "title": doc.title or "",
+        "body": doc.body or "",
+    }
+
+
+def _clause_query(clause):
+    per_field = []
+    for field in ("title", "body"):
+        if clause.kind == "prefix":
+            per_field.append(Prefix(field, clause.tokens[0]))
+        elif clause.kind == "phrase":
+            per_field.append(Phrase(field, list(clause.tokens)))
+        else:
+            per_field.append(Term(field, clause.tokens[0]))
+    return Or(per_field)
+
+
+def _filter_query(filters: SearchFilters):
+    parts = []
+    if filters.sources:
+        parts.append(Or([Term("source", s) for s in filters.sources]))
+    if filters.district_id is not None:
+        parts.append(Term("district", str(filters.district_id)))
+    if filters.category:
+        parts.append(Term("category", filters.category))
+    if filters.date_from is not None or filters.date_to is not None:
+        start = _timestamp(filters.date_from) if filters.date_from else None
+        end = _timestamp(filters.date_to) if filters.date_to else None
+        parts.append(NumericRange("date", start, end, endexcl=True))
+    if filters.scopes is not None:
+        parts.append(Or([Term("scope", s) for s in sorted(filters.scopes)]))
+    if not parts:
+        return None
+    return And(parts) if len(parts) > 1 else parts[0]
+
+
+class WhooshBackend(SearchBackend):
+    name = "whoosh"
+    transactional = False
+
+    def __init__(self, index_dir: str) -> None:
+        self.index_dir = str(index_dir)
+        self._lock = threading.RLock()
+        self._ix = None
+        self._searcher = None
+        self._filters: OrderedDict = OrderedDict()
+
+    # -- opening -------------------------------------------------------------------------------
+
+    def _close(self) -> None:
+        if self._searcher is not None:
+            with contextlib.suppress(Exception):  # the files may already be gone
+                self._searcher.close()
+        self._ix = None
+        self._searcher = None
+        self._filters.clear()
+
+    def exists(self) -> bool:
+        return os.path.isdir(self.index_dir) and whoosh_index.exists_in(self.index_dir)
+
+    def _open_index(self):
+        if not self.exists():
+            self._close()
+            raise SearchUnavailable("the search index does not exist; run `flask search reindex`")
+        if self._ix is None:
+            try:
+                self._ix = whoosh_index.open_dir(self.index_dir)
+            except Exception as exc:  # noqa: BLE001 - a damaged index is "unavailable", not a crash
+                self._close()
+                raise SearchUnavailable(f"the search index cannot be opened: {exc.__class__.__name__}") from exc
+        return self._ix
+
+    def _current_searcher(self):
+        ix = self._open_index()
+        try:
+            if self._searcher is None:
+                self._searcher = ix.searcher()
+            elif not self._searcher.up_to_date():
+                # Only when another writer committed: reopening costs ~0.5 s on a large index.
+                self._searcher = self._searcher.refresh()
+                self._filters.clear()
+        except Exception as exc:  # noqa: BLE001
+            self._close()
+            raise SearchUnavailable(f"the search index cannot be read: {exc.__class__.__name__}") from exc
+        return self._searcher
+
+    def _cached_filter(self, searcher, filters: SearchFilters):
+        query = _filter_query(filters)
+        if query is None:
+            return None
+        key = (filters.sources, filters.district_id, filters.category, filters.date_from, filters.date_to,
+               filters.scopes)
+        docs = self._filters.get(key)
+        if docs is None:
+            docs = set(searcher.docs_for_query(query))
+            self._filters[key] = docs
+            if len(self._filters) > 256:
+                self._filters.popitem(last=False)
+        else:
+            self._filters.move_to_end(key)
+        return docs
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def search(self, query: ParsedQuery, filters: SearchFilters, *, sort: str = "relevance", limit: int = 500) -> list[Hit]:
+        if query.is_empty:
+            return []
+        whoosh_query = And([_clause_query(c) for c in query.clauses])
+        with self._lock:
+            searcher = self._current_searcher()
+            allowed = self._cached_filter(searcher, filters)
+            try:
+                if sort == "date":
+                    results = searcher.search(whoosh_query, limit=limit, filter=allowed, sortedby="date", reverse=True)
+                else:
+                    results = searcher.search(whoosh_query, limit=limit, filter=allowed)
+                return [Hit(hit["kind"], int(hit["object_id"])) for hit in results]
+            except Exception as exc:  # noqa: BLE001
+                self._close()
+                raise SearchUnavailable(f"the search index cannot be searched: {exc.__class__.__name__}") from exc
+
+    def indexed_hashes(self) -> dict[tuple[str, int], str]:
+        with self._lock:
+            searcher = self._current_searcher()
+            return {
+                (fields["kind"], int(fields["object_id"])): fields.get("content_hash", "")
+                for fields in searcher.all_stored_fields()
+            }
+
+    def status(self) -> dict:
+        try:
+            with self._lock:
+                searcher = self._current_searcher()
+                count = searcher.doc_count()
+                generation = self._ix.latest_generation()
+        except SearchUnavailable as exc:
+            return {"ok": False, "backend": self.name, "error": str(exc)}
+        return {"ok": True, "backend": self.name, "documents": count, "generation": generation}
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def _writer(self, timeout: float):
+        ix = self._open_index()
+        try:
+            return ix.writer(timeout=timeout, delay=0.05)
+        except LockError as exc:
+            raise SearchUnavailable("the search index is busy") from exc
+
+    def apply_with(self, produce: Callable[[], tuple[list[Document], list[tuple[str, int]]]],
+                   timeout: float = WRITER_TIMEOUT) -> tuple[int, int]:
+        """Take the writer lock, then call produce() (which reads the database) and write what it
+        returns. Reading under the lock is what keeps concurrent indexers from going backwards."""
+        with self._lock:
+            writer = self._writer(timeout)
+        try:
+            documents, deleted = produce()
+            for kind, object_id in deleted:
+                writer.delete_by_term("key", f"{kind}:{object_id}")
+            for doc in documents:
+                writer.update_document(**_fields(doc))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        return len(documents), len(deleted)
+
+    def apply(self, documents: list[Document], deleted: list[tuple[str, int]]) -> None:
+        self.apply_with(lambda: (documents, deleted))
+
+    def rebuild(self, documents: Iterable[Document], progress: Callable[[int], None] | None = None) -> int:
+        with self._lock:
+            if not self.exists():
+                self._close()
+                path = Path(self.index_dir)
+                if path.exists():
+                    shutil.rmtree(path)  # a damaged index: start again
+                path.mkdir(parents=True, exist_ok=True)
+                whoosh_index.create_in(self.index_dir, make_schema())
+            ix = self._open_index()
+        writer = ix.writer(timeout=WRITER_TIMEOUT, delay=0.05, limitmb=128)
+        count = 0
+        try:
+            for doc in documents:
+                writer.add_document(**_fields(doc))
+                count += 1
+                if progress and count % 500 == 0:
+                    progress(500)
+            # CLEAR drops every existing segment: readers keep the old generation until they refresh.
+            writer.commit(mergetype=writing.CLEAR)
+        except BaseException:
+            writer.cancel()
+            raise
+        if progress and count % 500:
+            progress(count % 500)
+        with self._lock:
+            self._filters.clear()
+        return count
+
+    def optimize(self) -> None:
+        ix = self._open_index()
+        ix.optimize()
+
+
+__all__ = ["BigramTokenizer", "WhooshBackend", "bigram_analyzer", "make_schema"]
