@@ -1,0 +1,173 @@
+"""The kiosk screens: welcome, login, home, notices, help, logout. Feature flows live in flows.py."""
+
+from __future__ import annotations
+
+import time
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from community.accounts.services import AuthenticationError, LockedOut, authenticate
+from community.accounts.sessions import end_session, start_session
+from community.announcements.models import Announcement
+from community.announcements.services import current_announcements
+from community.core.urls import safe_next
+from community.extensions import db
+from kiosk.device import COOKIE, PREFS_COOKIE, current_kiosk
+from kiosk.forms import KioskLoginForm
+from kiosk.services import settings_for
+
+bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates")
+
+PREFS = ("furigana", "large")
+# A little slack on top of the facility's timings, so the browser's own countdown always acts first.
+_SERVER_GRACE_SECONDS = 30
+
+
+@bp.before_request
+def only_on_kiosks():
+    # Kiosk screens exist only on enrolled PCs; elsewhere they are simply not there.
+    if current_kiosk() is None:
+        abort(404)
+
+
+def kiosk_login_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("kiosk.login"), code=303)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def read_prefs() -> set[str]:
+    return {p for p in request.cookies.get(PREFS_COOKIE, "").split(".") if p in PREFS}
+
+
+def idle_limit_seconds() -> int:
+    row = settings_for(g.kiosk.facility_id)
+    return (row.idle_minutes + row.warning_minutes) * 60 + _SERVER_GRACE_SECONDS
+
+
+def finished_response(reason: str):
+    """End the visit: the server session, then everything the browser kept for this site.
+
+    Clear-Site-Data "cookies" would also remove the enrolment cookie, and Chromium applies it after
+    the Set-Cookie of the same response (see docs/kiosk.md), so cookies are deleted one by one instead.
+    """
+    if current_user.is_authenticated:
+        end_session(current_user)
+    else:
+        session.clear()
+    db.session.commit()
+    response = redirect(url_for("kiosk.welcome", ended=reason), code=303)
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    for name in request.cookies:
+        if name != COOKIE:
+            response.delete_cookie(name, path="/")
+    return response
+
+
+def check_idle():
+    """The server's own idle logout, for when the page's countdown could not run (script off, tab asleep)."""
+    if not current_user.is_authenticated:
+        return None
+    now = time.time()
+    seen = session.get("kiosk_seen")
+    if seen is not None and now - float(seen) > idle_limit_seconds():
+        return finished_response("timeout")
+    session["kiosk_seen"] = now
+    return None
+
+
+@bp.get("/")
+def welcome():
+    if current_user.is_authenticated:
+        return redirect(url_for("kiosk.home"), code=303)
+    ended = request.args.get("ended")
+    return render_template("kiosk/welcome.html", ended=ended if ended in ("logout", "timeout") else None)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("kiosk.home"), code=303)
+    form = KioskLoginForm()
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.login_id.data, form.password.data)
+        except LockedOut as locked:
+            db.session.commit()
+            form.password.errors.append(
+                _("There were too many wrong passwords. Please wait %(minutes)s minutes, or ask the staff.",
+                  minutes=locked.minutes)
+            )
+        except AuthenticationError:
+            db.session.commit()  # the failure counts towards the per-account limit
+            form.password.errors.append(_("The login ID or password is not right. Please check and try again."))
+        else:
+            start_session(user)
+            session["kiosk_seen"] = time.time()
+            db.session.commit()
+            return redirect(url_for("kiosk.home"), code=303)
+    return render_template("kiosk/login.html", form=form), (400 if form.errors else 200)
+
+
+@bp.get("/home")
+@kiosk_login_required
+def home():
+    return render_template("kiosk/home.html")
+
+
+@bp.post("/logout")
+def logout():
+    reason = "timeout" if request.form.get("reason") == "timeout" else "logout"
+    return finished_response(reason)
+
+
+@bp.post("/keepalive")
+def keepalive():
+    """つづける: the person is still here (check_idle has already recorded the time)."""
+    return ("", 204)
+
+
+@bp.post("/prefs/<name>")
+def toggle_pref(name: str):
+    if name not in PREFS:
+        abort(404)
+    prefs = read_prefs() ^ {name}
+    response = redirect(safe_next(request.form.get("next")) or url_for("kiosk.welcome"), code=303)
+    # A session cookie: it goes with the browser session and with Clear-Site-Data at logout.
+    response.set_cookie(
+        PREFS_COOKIE, ".".join(sorted(prefs)), httponly=True, samesite="Strict", path="/",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+    return response
+
+
+@bp.get("/announcements")
+def announcements():
+    return render_template("kiosk/announcements.html", announcements=current_announcements(limit=50))
+
+
+@bp.get("/announcements/<int:announcement_id>")
+def announcement(announcement_id: int):
+    item = db.session.get(Announcement, announcement_id)
+    current = {a.id for a in current_announcements(limit=200)}
+    if item is None or item.id not in current:
+        abort(404)
+    return render_template("kiosk/announcement.html", item=item)
+
+
+@bp.get("/help")
+def help_page():
+    return render_template("kiosk/help.html")
+
+
+@bp.get("/apply")
+def apply():
+    """はじめての方: joining starts with staff at the counter, which is where this PC stands."""
+    return render_template("kiosk/apply.html")
