@@ -1,14 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from community.social.services import BIO_MAX, NICKNAME_MAX
 
 VISIBILITY_CHOICES = [
-    ("members", _l("Members (verified residents)")),
-    ("friends", _l("Friends only")),
-    ("private", _l("Only me")),
+    SelectChoice("members", _l("Members (verified residents)")),
+    SelectChoice("friends", _l("Friends only")),
+    SelectChoice("private", _l("Only me")),
 ]
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from community.accounts.models import District
 from community.accounts.sessions import end_session
@@ -111,7 +112,7 @@ def edit_profile():
             "district_visibility": settings.district_visibility,
         }
     )
-    form.district_id.choices = [("", _("Not set"))] + [(str(d.id), d.name) for d in districts]
+    form.district_id.choices = [SelectChoice("", _("Not set"))] + [SelectChoice(str(d.id), d.name) for d in districts]
     if form.validate_on_submit():
         raw_district = form.district_id.data or ""
         try:
@@ -184,7 +185,7 @@ def answer_request(friendship_id: int, action: str):
     try:
         if action == "accept":
             row = services.accept_friend_request(current_user, friendship_id)
-            name = db.session.get(type(current_user), row.requester_id).nickname
+            name = services.get_member(row.requester_id).nickname
             message = _("You are now friends with %(name)s.", name=name)
         elif action == "decline":
             services.decline_friend_request(current_user, friendship_id)
