@@ -103,7 +103,9 @@ def process(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pixels: int 
     formats = [kind] if kind != "HEIF" else ["HEIF", "AVIF"]
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error" if max_pixels <= (Image.MAX_IMAGE_PIXELS or 0) else "ignore", Image.DecompressionBombWarning)
+            # Pillow refuses outright above twice its limit; below that, our own check (with the
+            # picture's size in the message) decides.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=formats)
             width, height = image.size
             # Checked from the header, before a single pixel is decoded.
@@ -113,7 +115,7 @@ def process(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pixels: int 
             image = ImageOps.exif_transpose(image)
     except PhotoError:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+    except Image.DecompressionBombError as error:
         raise PhotoError(_too_many_pixels(0, 0, max_pixels)) from error
     except (OSError, SyntaxError, ValueError, EOFError, Image.UnidentifiedImageError) as error:
         raise PhotoError(MSG_BROKEN) from error
