@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 MAX_BYTES = 5 * 1024 * 1024  # a city page is never this big; a runaway response must not fill memory
 MAX_REDIRECTS = 5
+MAX_URL_LENGTH = 2000  # CityPage.url's column
 MAX_SITEMAPS = 50
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -236,7 +237,7 @@ class Crawler:
                 self.run.add_error(url, f"{type(exc).__name__}: {exc}")
                 links = []
             for link in map(normalize_url, links):
-                if link not in seen and same_site(link, self.host):
+                if link not in seen and len(link) <= MAX_URL_LENGTH and same_site(link, self.host):
                     seen.add(link)
                     queue.append(link)
             db.session.flush()
@@ -282,6 +283,9 @@ class Crawler:
             self.run.pages_removed += 1
         content_type = fetched.headers.get("Content-Type", "")
         if content_type.split(";")[0].strip().lower() not in _HTML_TYPES:
+            return []
+        if len(fetched.url) > MAX_URL_LENGTH:
+            self.run.add_error(fetched.url[:300], "address too long to store")
             return []
         text, _codec = decode_html(fetched.content, content_type)
         extracted = extract(text, fetched.url, self.settings.site_names)
