@@ -83,6 +83,22 @@ def block_partner_ids(user) -> Select:
     return union(blocker_ids(user), blocked_ids(user)).subquery().select()
 
 
+def pending_request_ids_to(user) -> Select:
+    """SELECT of the ids of friend requests waiting for `user`'s answer (notification targets)."""
+    _, Friendship, _, _ = _models()
+    uid = _user_id(user)
+    return select(Friendship.id).where(Friendship.addressee_id == uid, Friendship.status == "pending")
+
+
+def friendship_ids_of(user) -> Select:
+    """SELECT of the ids of `user`'s accepted friendships (notification targets)."""
+    _, Friendship, _, _ = _models()
+    uid = _user_id(user)
+    return select(Friendship.id).where(
+        Friendship.status == "accepted", or_(Friendship.requester_id == uid, Friendship.addressee_id == uid)
+    )
+
+
 def not_blocked_by_owner(owner_id_column: ColumnElement, viewer) -> ColumnElement[bool]:
     """WHERE clause: the content's owner has not blocked the viewer (staff are never blocked out)."""
     if _user_id(viewer) is None or can(viewer, Capability.moderate):

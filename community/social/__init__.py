@@ -9,7 +9,7 @@ WITHDRAWN_CONTENT_CHOICES = ("keep", "delete")
 def init_app(app: Flask) -> None:
     from community.core.cli import register_demo_loader
     from community.core.layout import register_nav
-    from community.social import demo, models  # noqa: F401 - registers the tables
+    from community.social import demo, models, notify  # noqa: F401 - models registers the tables
     from community.social.hooks import EXPORT, WITHDRAW
     from community.social.views import bp
 
@@ -22,3 +22,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register_nav(app, 20, "social.friends", _l("Friends"))
     register_demo_loader(app, 20, demo.load)
+    notify.register(app)

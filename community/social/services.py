@@ -16,6 +16,7 @@ from community.accounts.passwords import check_password
 from community.accounts.sessions import end_all_sessions
 from community.core.database import utcnow
 from community.extensions import db
+from community.notifications.services import delete_for_targets, notify
 from community.policy import (
     Capability,
     FriendRefusal,
@@ -148,13 +149,14 @@ def send_friend_request(sender: User, target: User | None) -> Friendship:
         if existing is not None and existing.requester_id == sender.id:
             refusal = FriendRefusal.already_requested
         elif existing is not None:
-            return _accept(existing)
+            return _accept(existing, sender)
     if refusal is not None:
         status = REFUSAL_MESSAGES.get(refusal, (None, 403))[1]
         raise SocialError(refusal_message(refusal, sender), status)
     friendship = Friendship(requester_id=sender.id, addressee_id=target.id, status="pending")
     db.session.add(friendship)
     db.session.flush()
+    notify(target, "friend_request", actor=sender, target_type="friend_request", target_id=friendship.id)
     return friendship
 
 
@@ -165,10 +167,13 @@ def _incoming(user: User, friendship_id: int) -> Friendship:
     return row
 
 
-def _accept(row: Friendship) -> Friendship:
+def _accept(row: Friendship, by: User) -> Friendship:
     row.status = "accepted"
     row.accepted_at = utcnow()
     db.session.flush()
+    # The request's own notification disappears by itself: the policy shows pending requests only.
+    requester = db.session.get(User, row.requester_id)
+    notify(requester, "friend_accepted", actor=by, target_type="friendship", target_id=row.id)
     return row
 
 
@@ -182,11 +187,12 @@ def accept_friend_request(user: User, friendship_id: int) -> Friendship:
         db.session.delete(row)
         db.session.flush()
         raise SocialError(_l("This friend request can no longer be accepted."), 409)
-    return _accept(row)
+    return _accept(row, user)
 
 
 def decline_friend_request(user: User, friendship_id: int) -> None:
     db.session.delete(_incoming(user, friendship_id))
+    delete_for_targets("friend_request", [friendship_id])
     db.session.flush()
 
 
@@ -195,6 +201,7 @@ def cancel_friend_request(user: User, friendship_id: int) -> None:
     if row is None or row.requester_id != user.id or row.status != "pending":
         raise SocialError(_l("This friend request no longer exists."), 404)
     db.session.delete(row)
+    delete_for_targets("friend_request", [friendship_id])
     db.session.flush()
 
 

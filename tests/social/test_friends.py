@@ -231,3 +231,26 @@ def test_friends_page_lists_without_a_query_per_friend(client, auth, make_user, 
         event.remove(engine, "before_cursor_execute", count)
     friend_queries = [s for s in statements if "friendship" in s.lower()]
     assert len(friend_queries) <= 4, friend_queries
+
+
+def test_friend_requests_and_acceptances_are_notified(app, make_user):
+    from community.notifications.services import describe, visible_query
+
+    a, b = make_user(nickname="あき"), make_user(nickname="ゆう")
+    ca, cb = app.test_client(), app.test_client()
+    ca.post("/login", data={"login_id": a.login_id, "password": "correct horse battery"})
+    cb.post("/login", data={"login_id": b.login_id, "password": "correct horse battery"})
+
+    def texts(user):
+        db.session.expire_all()
+        with app.test_request_context():
+            return [s.text for s in describe(db.session.scalars(visible_query(user)).all())]
+
+    ca.post(f"/members/{b.id}/friend-request")
+    assert texts(b) == ["あきさんから友達申請が届きました"]
+    row = db.session.scalar(select(Friendship))
+    cb.post(f"/friends/requests/{row.id}/accept")
+    assert texts(a) == ["ゆうさんが友達申請を承認しました"]
+    assert texts(b) == []  # the answered request no longer shows
+    cb.post(f"/members/{a.id}/block")
+    assert texts(a) == []  # nothing from someone with a block between you
