@@ -178,3 +178,26 @@ def test_crawl_delay_setting_comes_from_the_environment(monkeypatch, app_config)
     assert crawl_settings(configured.config).delay == 2.5
     monkeypatch.delenv("TSUNAGARI_CRAWL_DELAY")
     assert crawl_settings(create_app(app_config).config).delay == 1.0
+
+
+def test_server_errors_keep_pages_and_noindex_takes_them_out(city_site, crawl_cli):
+    crawl_cli(city_site.base + "/")
+    city_site.routes["/gomi/dashikata.html"] = Route(status=503)
+    kenshin = city_site.routes["/kenko/kenshin.html"]
+    kenshin.body = kenshin.body.replace(b"<head>", b'<head><meta name="robots" content="noindex">')
+
+    crawl_cli(city_site.base + "/")
+
+    stored = pages(city_site)
+    assert stored["/gomi/dashikata.html"].removed_at is None  # a bad night on the server is not a removal
+    assert stored["/kenko/kenshin.html"].removed_at is not None
+    assert {"url": city_site.base + "/gomi/dashikata.html", "message": "HTTP 503"} in last_run().errors
+
+
+def test_a_stored_page_that_moved_leaves_search(city_site, crawl_cli):
+    crawl_cli(city_site.base + "/")
+    city_site.routes["/toshokan.html"] = Route(status=301, headers={"Location": "/kenko/kenshin.html"})
+    crawl_cli(city_site.base + "/")
+    stored = pages(city_site)
+    assert stored["/toshokan.html"].removed_at is not None
+    assert stored["/kenko/kenshin.html"].removed_at is None
