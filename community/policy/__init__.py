@@ -122,6 +122,28 @@ from community.policy.notifications import (  # noqa: E402
 )
 
 __all__ += ["can_view_notification", "register_notification_target", "visible_notifications"]  # notifications
+from community.policy.diaries import (  # noqa: E402
+    can_comment_on_entry,
+    can_delete_comment,
+    can_delete_entry,
+    can_edit_entry,
+    can_like_entry,
+    can_view_entry,
+    can_view_entry_id,
+    can_write_diary,
+    selectable_audience,
+    visible_comment_ids,
+    visible_comments,
+    visible_entries,
+    visible_entry_ids,
+    visible_likers,
+)
+
+__all__ += [  # diaries
+    "can_comment_on_entry", "can_delete_comment", "can_delete_entry", "can_edit_entry", "can_like_entry",
+    "can_view_entry", "can_view_entry_id", "can_write_diary", "selectable_audience", "visible_comment_ids",
+    "visible_comments", "visible_entries", "visible_entry_ids", "visible_likers",
+]
 from community.policy.official import (  # noqa: E402
     can_view_announcement,
     can_view_city_page,
