@@ -27,6 +27,13 @@ def _kiosk_counterpart(endpoint: str) -> str:
     }
     if endpoint == "announcements.show" and request.view_args:
         return url_for("kiosk.announcement", announcement_id=request.view_args["announcement_id"])
+    view_args = request.view_args or {}
+    if endpoint == "circles.show" and "kiosk.circle" in _app_endpoints():
+        return url_for("kiosk.circle", circle_id=view_args["circle_id"])
+    if endpoint == "circles.topic" and "kiosk.circle_topic" in _app_endpoints():
+        return url_for("kiosk.circle_topic", topic_id=view_args["topic_id"])
+    if endpoint == "circles.index" and "kiosk.circles" in _app_endpoints():
+        return url_for("kiosk.circles")
     if endpoint == "search.index" and "kiosk.search" in _app_endpoints():
         if request.args.get("q"):
             args["q"] = request.args["q"]
@@ -54,7 +61,7 @@ def init_app(app: Flask) -> None:
     from kiosk.furigana import ruby
     from kiosk.staff import bp as staff_bp
     from kiosk.views import bp as kiosk_bp
-    from kiosk.views import check_idle, read_prefs
+    from kiosk.views import check_idle, finished_response, read_prefs
 
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(staff_bp)
@@ -69,7 +76,6 @@ def init_app(app: Flask) -> None:
     register_demo_loader(app, 80, demo.load)
     errors.init_app(app)
 
-    @app.before_request
     def enforce_kiosk_mode():
         kiosk = device.current_kiosk()
         g.kiosk = kiosk
@@ -79,12 +85,18 @@ def init_app(app: Flask) -> None:
             db.session.commit()
             g._kiosk_refresh_cookie = True
         endpoint = request.endpoint or ""
+        if current_user.is_authenticated and current_user.is_suspended:
+            # The ordinary "suspended" page would lead out of kiosk mode: end the visit instead.
+            return finished_response("suspended")
         if endpoint.startswith("kiosk."):
             return check_idle()
         if endpoint in _PASSTHROUGH or request.blueprint in _PASSTHROUGH_BLUEPRINTS:
             return None
         # Nothing a visitor does leads out of kiosk mode: ordinary pages (and unknown URLs) redirect.
         return redirect(_kiosk_counterpart(endpoint), code=303)
+
+    # First in line, before the other packages' hooks (which would redirect to ordinary pages).
+    app.before_request_funcs.setdefault(None, []).insert(0, enforce_kiosk_mode)
 
     @app.after_request
     def kiosk_headers(response: Response) -> Response:

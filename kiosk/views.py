@@ -88,7 +88,9 @@ def welcome():
     if current_user.is_authenticated:
         return redirect(url_for("kiosk.home"), code=303)
     ended = request.args.get("ended")
-    return render_template("kiosk/welcome.html", ended=ended if ended in ("logout", "timeout") else None)
+    return render_template(
+        "kiosk/welcome.html", ended=ended if ended in ("logout", "timeout", "suspended") else None
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -105,10 +107,17 @@ def login():
                 _("There were too many wrong passwords. Please wait %(minutes)s minutes, or ask the staff.",
                   minutes=locked.minutes)
             )
+            return render_template("kiosk/login.html", form=form), 429
         except AuthenticationError:
             db.session.commit()  # the failure counts towards the per-account limit
             form.password.errors.append(_("The login ID or password is not right. Please check and try again."))
         else:
+            if user.is_suspended:
+                db.session.commit()
+                form.password.errors.append(
+                    _("This account is suspended at the moment. Please ask the staff.")
+                )
+                return render_template("kiosk/login.html", form=form), 403
             start_session(user)
             session["kiosk_seen"] = time.time()
             db.session.commit()
