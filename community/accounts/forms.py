@@ -12,6 +12,7 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from community.accounts.models import IdDocumentKind, Role
@@ -30,6 +31,7 @@ DOCUMENT_KINDS = [
     (IdDocumentKind.other.value, _l("Other")),
 ]
 DOCUMENT_LABELS = dict(DOCUMENT_KINDS)
+DOCUMENT_CHOICES = [SelectChoice(value, label) for value, label in DOCUMENT_KINDS]
 
 ROLE_LABELS = {
     Role.member.value: _l("Member"),
@@ -124,7 +126,9 @@ class _PersonFields(FlaskForm):
     birth_date_value = None
 
     def set_districts(self, districts) -> None:
-        self.district_id.choices = [(0, _l("Choose your district"))] + [(d.id, d.name) for d in districts]
+        self.district_id.choices = [SelectChoice(0, _l("Choose your district"))] + [
+            SelectChoice(d.id, d.name) for d in districts
+        ]
 
     def validate_login_id(self, field):
         _check_login_id(field)
@@ -163,7 +167,7 @@ class ApplicationForm(_PersonFields, _NewPasswordMixin):
 class _CounterDocumentFields:
     id_document_kind = SelectField(
         _l("Kind of identity document shown"),
-        choices=[("", _l("Choose the kind of document"))] + DOCUMENT_KINDS,
+        choices=[SelectChoice("", _l("Choose the kind of document"))] + DOCUMENT_CHOICES,
         validators=[DataRequired(message=_l("Please choose the kind of identity document."))],
     )
     facility_id = SelectField(_l("Facility"), coerce=int)
@@ -173,7 +177,7 @@ class _CounterDocumentFields:
     )
 
     def set_facilities(self, facilities) -> None:
-        self.facility_id.choices = [(f.id, f.name) for f in facilities]
+        self.facility_id.choices = [SelectChoice(f.id, f.name) for f in facilities]
 
 
 class VerificationForm(FlaskForm, _CounterDocumentFields):
@@ -252,4 +256,7 @@ class SuspendForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()), validators=[DataRequired()])
+    role = SelectField(
+        _l("Role"), choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()],
+        validators=[DataRequired()],
+    )
