@@ -20,5 +20,16 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     adapters.register_landed_kinds(app)
     notify.init_app(app)
+    _let_suspended_members_appeal()
     register_nav(app, 80, "moderation.patrol", _l("Patrol"), capability=Capability.patrol)
     register_nav(app, 85, "moderation.queue", _l("Moderation"), capability=Capability.moderate)
+
+
+def _let_suspended_members_appeal() -> None:
+    """A suspended member must be able to read why and appeal (issue 7). Accounts confines them to
+    an allow-list of endpoints; until it offers a registration hook, moderation adds its two pages."""
+    try:
+        from community.accounts.views import SUSPENDED_ALLOWED
+    except ImportError:  # pragma: no cover
+        return
+    SUSPENDED_ALLOWED.update({"moderation.notices", "moderation.appeal"})
