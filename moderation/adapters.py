@@ -117,8 +117,70 @@ def _circle_kinds() -> list[ReportableKind]:
     ]
 
 
+def _diary_kinds() -> list[ReportableKind]:
+    from flask_babel import lazy_gettext as _l
+
+    from community import policy
+    from community.diaries.models import DiaryComment, DiaryEntry
+
+    def can_view_comment(viewer, comment) -> bool:
+        stmt = select(DiaryComment.id).where(
+            DiaryComment.id == comment.id, DiaryComment.id.in_(policy.visible_comment_ids(viewer))
+        )
+        return db.session.scalar(stmt) is not None
+
+    def visible_comments(stmt, viewer):
+        return stmt.where(DiaryComment.id.in_(policy.visible_comment_ids(viewer)))
+
+    def thread(comment) -> dict:
+        comments = db.session.scalars(
+            select(DiaryComment).where(DiaryComment.entry_id == comment.entry_id)
+            .order_by(DiaryComment.created_at, DiaryComment.id)
+        ).all()
+        index = next((i for i, c in enumerate(comments) if c.id == comment.id), 0)
+        return {"entry": comment.entry, "comments": comments[max(index - 5, 0): index + 6]}
+
+    return [
+        _sql_kind(
+            name="diary_entry", label=_l("diary entry"), model=DiaryEntry, author_attr="author_id",
+            can_view=policy.can_view_entry, visible_filter=policy.visible_entries,
+            summary=lambda e: f"{e.title} {e.body}", url=lambda e: url_for("diaries.show", entry_id=e.id),
+        ),
+        _sql_kind(
+            name="diary_comment", label=_l("diary comment"), model=DiaryComment, author_attr="author_id",
+            can_view=can_view_comment, visible_filter=visible_comments,
+            summary=lambda c: c.body,
+            url=lambda c: url_for("diaries.show", entry_id=c.entry_id, _anchor=f"comment-{c.id}"),
+            context=thread,
+        ),
+    ]
+
+
+def _profile_kinds() -> list[ReportableKind]:
+    """Profiles have no moderation_state: staff warn or suspend the member instead."""
+    from flask_babel import lazy_gettext as _l
+    from flask_login import current_user
+
+    from community import policy
+    from community.accounts.models import User
+
+    def render(user) -> Markup:
+        fields = policy.visible_profile_fields(current_user, user)
+        return Markup(render_template("moderation/items/profile.html", item=user, fields=fields))  # noqa: S704
+
+    return [
+        ReportableKind(
+            name="profile", label=_l("profile"), load=lambda i: db.session.get(User, i),
+            author_id=lambda u: u.id, can_view=policy.can_view_profile, summary=lambda u: u.nickname,
+            render=render, url=lambda u: url_for("social.profile", user_id=u.id),
+            get_state=lambda u: ModerationState.visible.value, set_state=lambda u, s: None,
+            is_deleted=lambda u: u.status == "withdrawn", has_state=False,
+        )
+    ]
+
+
 def register_landed_kinds(app: Flask) -> None:
-    for factory in (_circle_kinds,):
+    for factory in (_diary_kinds, _circle_kinds, _profile_kinds):
         try:
             found = factory()
         except (ImportError, AttributeError):  # the content package has not landed (yet)

@@ -45,6 +45,15 @@ ACTION_LABELS = {
     "restore": _l("Restore"),
 }
 
+# 公開範囲, as in GLOSSARY.md, for showing staff who could see a reported item.
+VISIBILITY_LABELS = {
+    "public": _l("Everyone"),
+    "members": _l("Members"),
+    "friends": _l("Friends"),
+    "selected": _l("Selected members"),
+    "private": _l("Only me"),
+}
+
 REPORT_STATUS_LABELS = {
     "open": _l("Received"),
     "actioned": _l("Action taken"),

@@ -49,6 +49,8 @@ class ReportableKind:
     patrol: Callable[[Any, int], list[PatrolItem]] | None = None
     # Items a member deleted themselves (soft delete) cannot be reported.
     is_deleted: Callable[[Any], bool] = field(default=lambda item: False)
+    # False for kinds without a moderation_state (profiles): only warn, suspend or dismiss apply.
+    has_state: bool = True
 
     def many(self, ids: Iterable[int]) -> dict[int, Any]:
         ids = list(ids)

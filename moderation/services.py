@@ -196,7 +196,7 @@ def report_weight(case_id: int) -> int:
 
 def _maybe_auto_hide(case: ModerationCase, kind, obj) -> None:
     threshold = current_app.config.get("MODERATION_AUTO_HIDE_THRESHOLD", 3)
-    if case.auto_hidden or not threshold or not state_is_visible(kind.get_state(obj)):
+    if case.auto_hidden or not threshold or not kind.has_state or not state_is_visible(kind.get_state(obj)):
         return
     if report_weight(case.id) < threshold:
         return
@@ -437,6 +437,8 @@ def act(
     author = db.session.get(User, case.author_id) if case.author_id else None
     if action in ("hide", "delete", "restore") and obj is None:
         raise ModerationError(_l("The item no longer exists."))
+    if action in ("hide", "delete", "restore") and not kind.has_state:
+        raise ModerationError(_l("This kind of item cannot be hidden or deleted. Warn or suspend the author instead."))
     if action == "dismiss" and case.status != "open":
         raise AlreadyHandled(_l("This item has already been handled."))
     if action == "hide" and state != ModerationState.visible.value and not case.auto_hidden:

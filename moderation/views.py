@@ -45,6 +45,7 @@ from moderation.reasons import (
     OUTCOME_SENTENCES,
     REPORT_REASON_LABELS,
     REPORT_STATUS_LABELS,
+    VISIBILITY_LABELS,
     rules,
 )
 from moderation.registry import get_kind, kind_label
@@ -60,6 +61,7 @@ def moderation_labels():
         "action_labels": ACTION_LABELS,
         "outcome_sentences": OUTCOME_SENTENCES,
         "kind_label": kind_label,
+        "visibility_labels": VISIBILITY_LABELS,
     }
 
 
