@@ -6,6 +6,7 @@ import json
 import time
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -82,7 +83,9 @@ def query_command(text: str, login_id: str | None, source: str | None, sort: str
             raise click.ClickException(f"no member with login ID {login_id!r}")
     filters = SearchFilters(sources=(source,) if source else ())
     try:
-        outcome = services.search(text, viewer, filters, sort=sort, page=page)
+        # Inside a request context, as on the site: result URLs and labels are built the same way.
+        with current_app.test_request_context("/search/"):
+            outcome = services.search(text, viewer, filters, sort=sort, page=page)
     except SearchUnavailable as exc:
         raise click.ClickException(f"search is unavailable: {exc}") from exc
     rows = [

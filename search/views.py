@@ -38,6 +38,8 @@ def index():
         for field in (form.date_from, form.date_to):
             if field.errors and field.raw_data and field.data is None:
                 field.errors[:] = [_("Enter a date like 2026-04-01.")]
+        if form.page.errors:  # not a field on the page: say it in words
+            context["page_error"] = _("The page number is not valid. Please search again from the first page.")
         return render_template("search/index.html", **context), 400
     filters = SearchFilters(
         sources=(form.source.data,) if form.source.data else (),

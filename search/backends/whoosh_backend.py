@@ -208,6 +208,8 @@ class WhooshBackend(SearchBackend):
         with self._lock:
             searcher = self._current_searcher()
             allowed = self._cached_filter(searcher, filters)
+            if allowed is not None and not allowed:
+                return []  # Whoosh reads an empty filter set as "no filter"
             try:
                 if sort == "date":
                     results = searcher.search(whoosh_query, limit=limit, filter=allowed, sortedby="date", reverse=True)
