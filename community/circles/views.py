@@ -456,7 +456,7 @@ def answer_invitation(circle_id: int, answer: str):
 @login_required
 def join_by_code():
     """A printed code handed out at the school or the community centre."""
-    form = CodeForm(request.values if request.method == "GET" and request.args.get("code") else None)
+    form = CodeForm(request.args) if request.method == "GET" and request.args.get("code") else CodeForm()
     invitation = None
     error_message = None
     if request.method == "POST" and form.validate_on_submit():
