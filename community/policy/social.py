@@ -203,11 +203,11 @@ def can_view_profile(viewer, owner, settings=None) -> bool:
     return bool(settings.public_nickname)
 
 
-PROFILE_FIELDS = ("bio", "district")
+PROFILE_FIELDS = ("bio", "district", "avatar")
 
 
 def visible_profile_fields(viewer, owner, settings=None) -> frozenset[str]:
-    """The profile fields the viewer may see: always a subset of nickname, bio, district."""
+    """The profile fields the viewer may see: a subset of nickname, bio, district, avatar."""
     settings = settings if settings is not None else profile_settings(owner)
     if not can_view_profile(viewer, owner, settings):
         return frozenset()
@@ -227,6 +227,15 @@ def visible_profile_fields(viewer, owner, settings=None) -> frozenset[str]:
             if friend:
                 shown.add(field)
     return frozenset(shown)
+
+
+def can_view_avatar(viewer, user_id: int) -> bool:
+    """For the photo route: an avatar is seen by whoever may see the profile's avatar field."""
+    from community.extensions import db
+
+    User, _, _, _ = _models()
+    owner = db.session.get(User, user_id)
+    return owner is not None and "avatar" in visible_profile_fields(viewer, owner)
 
 
 def profile_settings(owner):

@@ -23,3 +23,7 @@ def init_app(app: Flask) -> None:
     register_nav(app, 20, "social.friends", _l("Friends"))
     register_demo_loader(app, 20, demo.load)
     notify.register(app)
+    from community.policy import register_photo_owner
+    from community.policy.social import can_view_avatar
+
+    register_photo_owner("avatar", can_view_avatar)

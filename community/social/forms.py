@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
@@ -30,6 +31,9 @@ class ProfileForm(FlaskForm):
     public_nickname = BooleanField(_l("Show my nickname to people who are not logged in"))
     bio_visibility = SelectField(_l("Who can see my self-introduction"), choices=VISIBILITY_CHOICES)
     district_visibility = SelectField(_l("Who can see my district"), choices=VISIBILITY_CHOICES)
+    avatar = FileField(_l("Profile photo"), render_kw={"accept": "image/jpeg,image/png,image/webp,image/heic"})
+    remove_avatar = BooleanField(_l("Remove my profile photo"))
+    avatar_visibility = SelectField(_l("Who can see my profile photo"), choices=VISIBILITY_CHOICES)
 
 
 class WithdrawForm(FlaskForm):

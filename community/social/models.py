@@ -76,6 +76,8 @@ class ProfileSettings(db.Model):
     public_nickname: Mapped[bool] = mapped_column(default=False)
     bio_visibility: Mapped[str] = mapped_column(String(12), default=ProfileVisibility.members.value)
     district_visibility: Mapped[str] = mapped_column(String(12), default=ProfileVisibility.members.value)
+    # The avatar itself is a media Photo with owner_type "avatar" and owner_id = the user's id.
+    avatar_visibility: Mapped[str] = mapped_column(String(12), default=ProfileVisibility.members.value)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     def visibility_of(self, field: str) -> ProfileVisibility:
@@ -88,4 +90,5 @@ class ProfileSettings(db.Model):
             public_nickname=False,
             bio_visibility=ProfileVisibility.members.value,
             district_visibility=ProfileVisibility.members.value,
+            avatar_visibility=ProfileVisibility.members.value,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import joinedload
@@ -16,6 +16,8 @@ from community.accounts.passwords import check_password
 from community.accounts.sessions import end_all_sessions
 from community.core.database import utcnow
 from community.extensions import db
+from community.media.models import Photo
+from community.media.services import check_photo, delete_photos_of, photos_of, store_photo
 from community.notifications.services import delete_for_targets, notify
 from community.policy import (
     Capability,
@@ -101,6 +103,7 @@ def update_profile(
     public_nickname: bool,
     bio_visibility: str,
     district_visibility: str,
+    avatar_visibility: str = ProfileVisibility.members.value,
 ) -> None:
     nickname = clean_line(nickname)
     bio = clean_text(bio)
@@ -115,7 +118,7 @@ def update_profile(
     if district_id is not None and db.session.get(District, district_id) is None:
         raise SocialError(_l("Please choose a district from the list."))
     levels = {v.value for v in ProfileVisibility}
-    if bio_visibility not in levels or district_visibility not in levels:
+    if not {bio_visibility, district_visibility, avatar_visibility} <= levels:
         raise SocialError(_l("Please choose who can see each item from the list."))
     user.nickname = nickname
     user.bio = bio
@@ -124,7 +127,28 @@ def update_profile(
     settings.public_nickname = bool(public_nickname)
     settings.bio_visibility = bio_visibility
     settings.district_visibility = district_visibility
+    settings.avatar_visibility = avatar_visibility
     db.session.flush()
+
+
+# The avatar goes through the shared photo pipeline (sniffed, re-encoded, metadata stripped).
+AVATAR = "avatar"
+
+
+def avatar_of(user: User) -> Photo | None:
+    photos = photos_of(AVATAR, user.id)
+    return photos[0] if photos else None
+
+
+def set_avatar(user: User, data: bytes) -> Photo:
+    """Replace the avatar; raises PhotoError (a message for the member) for anything unusable."""
+    processed = check_photo(data)
+    delete_photos_of(AVATAR, [user.id])
+    return store_photo(data, uploaded_by=user, owner_type=AVATAR, owner_id=user.id, processed=processed)
+
+
+def remove_avatar(user: User) -> None:
+    delete_photos_of(AVATAR, [user.id])
 
 
 # --- Friends -----------------------------------------------------------------------------------------
@@ -301,6 +325,7 @@ def withdraw(user: User, password: str) -> bool:
                                                     Friendship.addressee_id == user.id)))
     db.session.execute(delete(Block).where(or_(Block.blocker_id == user.id, Block.blocked_id == user.id)))
     db.session.execute(delete(ProfileSettings).where(ProfileSettings.user_id == user.id))
+    remove_avatar(user)
     end_all_sessions(user)
     user.status = AccountStatus.withdrawn.value
     user.role = Role.member.value
@@ -334,6 +359,7 @@ def export_data(user: User) -> list[dict[str, Any]]:
     by the nickname they show every member."""
     settings = db.session.get(ProfileSettings, user.id) or ProfileSettings.defaults(user.id)
     district = db.session.get(District, user.district_id) if user.district_id else None
+    avatar = avatar_of(user)
     sections: list[tuple[str, list[dict[str, Any]]]] = [
         (
             str(_l("Profile")),
@@ -352,6 +378,8 @@ def export_data(user: User) -> list[dict[str, Any]]:
                     "public_nickname": settings.public_nickname,
                     "bio_visibility": settings.bio_visibility,
                     "district_visibility": settings.district_visibility,
+                    "avatar_visibility": settings.avatar_visibility,
+                    "avatar": url_for("media.photo", token=avatar.token, size="display") if avatar else "",
                 }
             ],
         ),

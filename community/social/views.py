@@ -16,6 +16,8 @@ from community.accounts.sessions import end_session
 from community.core.database import utcnow
 from community.core.urls import safe_next
 from community.extensions import db
+from community.media.pipeline import PhotoError
+from community.media.services import read_upload
 from community.policy import (
     Capability,
     are_friends,
@@ -52,6 +54,8 @@ EXPORT_LABELS = {
     "public_nickname": _l("Nickname shown to people who are not logged in"),
     "bio_visibility": _l("Who can see the self-introduction"),
     "district_visibility": _l("Who can see the district"),
+    "avatar_visibility": _l("Who can see the profile photo"),
+    "avatar": _l("Profile photo"),
     "since": _l("Friends since"),
     "sent_at": _l("Sent on"),
     "received_at": _l("Received on"),
@@ -91,7 +95,8 @@ def profile(user_id: int):
         refusal = context["refusal"]
         context["refusal_text"] = services.refusal_message(refusal, current_user) if refusal else None
     district = db.session.get(District, member.district_id) if "district" in fields and member.district_id else None
-    return render_template("social/profile.html", district=district, **context)
+    avatar = services.avatar_of(member) if "avatar" in fields else None
+    return render_template("social/profile.html", district=district, avatar=avatar, **context)
 
 
 @bp.route("/settings/profile", methods=["GET", "POST"])
@@ -110,6 +115,7 @@ def edit_profile():
             "public_nickname": settings.public_nickname,
             "bio_visibility": settings.bio_visibility,
             "district_visibility": settings.district_visibility,
+            "avatar_visibility": settings.avatar_visibility,
         }
     )
     form.district_id.choices = [SelectChoice("", _("Not set"))] + [SelectChoice(str(d.id), d.name) for d in districts]
@@ -125,7 +131,16 @@ def edit_profile():
                 public_nickname=form.public_nickname.data,
                 bio_visibility=form.bio_visibility.data,
                 district_visibility=form.district_visibility.data,
+                avatar_visibility=form.avatar_visibility.data,
             )
+            upload = form.avatar.data
+            if form.remove_avatar.data:
+                services.remove_avatar(user)
+            elif upload and upload.filename:
+                services.set_avatar(user, read_upload(upload))
+        except PhotoError as error:
+            db.session.rollback()
+            form.avatar.errors.append(str(error.message))
         except ValueError:
             db.session.rollback()
             form.district_id.errors.append(_("Please choose a district from the list."))
@@ -137,7 +152,7 @@ def edit_profile():
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("social.edit_profile"))
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("social/edit_profile.html", form=form), status
+    return render_template("social/edit_profile.html", form=form, avatar=services.avatar_of(user)), status
 
 
 # --- Friends -----------------------------------------------------------------------------------------
