@@ -14,7 +14,7 @@ from community.social.text import clean_line, clean_text
 
 def form(**overrides):
     data = {"nickname": "はなこ", "bio": "よろしくお願いします", "district_id": "",
-            "bio_visibility": "members", "district_visibility": "friends"}
+            "bio_visibility": "members", "district_visibility": "friends", "avatar_visibility": "members"}
     data.update(overrides)
     return data
 
