@@ -19,7 +19,13 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 
 from community.policy.accounts import Capability, can
 from community.policy.moderation import ModerationState, visible_state
-from community.policy.social import block_partner_ids, friend_ids, is_blocked, not_blocked_by_owner
+from community.policy.social import (
+    block_partner_ids,
+    blocked_ids,
+    friend_ids,
+    is_blocked,
+    not_blocked_by_owner,
+)
 
 ACTIVE = "verified"
 
@@ -106,7 +112,8 @@ def comment_clause(viewer) -> ColumnElement[bool]:
     if uid is None:
         return shown
     own = and_(C.author_id == uid, C.moderation_state != ModerationState.removed.value)
-    return or_(own, and_(shown, C.author_id.not_in(block_partner_ids(viewer))))
+    # Comments share their entry's readers; a viewer just never sees comments of people they blocked.
+    return or_(own, and_(shown, C.author_id.not_in(blocked_ids(viewer))))
 
 
 def visible_comments(stmt: Select, viewer) -> Select:
