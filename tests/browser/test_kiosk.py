@@ -1,0 +1,309 @@
+"""Kiosk mode in Debian's Chromium: enrol, a senior's visit, idle logout, nothing left behind.
+
+Every kiosk screen visited is checked with axe (WCAG 2.2 A/AA) and measured: targets at least
+44 x 44 px and 8 px apart, text at least 16 px (furigana 12 px), base text 20 px, line height 1.7.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import platform_fonts, run_axe
+
+DEMO_PASSWORD = "tsunagari-demo-2026"  # noqa: S105 - the documented demo password
+KIOSK_COOKIE = "tsunagari_kiosk"
+
+MEASURE = """
+() => {
+  const problems = [];
+  // With a modal dialog open, the page behind it is inert: only the dialog counts.
+  const scope = document.querySelector('dialog[open]') || document.body;
+  const shown = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  const targets = [...scope.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]'
+  )].filter(shown).filter(el => !el.classList.contains('skip-link'));
+  const rects = targets.map(el => el.getBoundingClientRect());
+  targets.forEach((el, i) => {
+    const r = rects[i];
+    if (r.width < 44 || r.height < 44) {
+      problems.push(`small target ${el.outerHTML.slice(0, 80)}: ${Math.round(r.width)}x${Math.round(r.height)}`);
+    }
+    for (let j = i + 1; j < targets.length; j++) {
+      if (el.contains(targets[j]) || targets[j].contains(el)) continue;
+      const s = rects[j];
+      const dx = Math.max(s.left - r.right, r.left - s.right, 0);
+      const dy = Math.max(s.top - r.bottom, r.top - s.bottom, 0);
+      if (Math.max(dx, dy) < 8) {
+        problems.push(`targets closer than 8px: ${el.outerHTML.slice(0, 60)} / ${targets[j].outerHTML.slice(0, 60)}`);
+      }
+    }
+  });
+  const walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const el = node.parentElement;
+    if (!node.textContent.trim() || !el || !shown(el) || el.closest('.skip-link')) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    const minimum = el.closest('rt') ? 12 : 16;
+    if (size < minimum) problems.push(`text ${size}px: ${node.textContent.trim().slice(0, 30)}`);
+  }
+  const body = getComputedStyle(document.body);
+  const base = parseFloat(body.fontSize);
+  if (base < 20) problems.push(`base text ${base}px`);
+  if (parseFloat(body.lineHeight) / base < 1.7) problems.push(`line height ${body.lineHeight}`);
+  if (document.documentElement.scrollWidth > window.innerWidth) problems.push('horizontal scroll');
+  return problems;
+}
+"""
+
+WITHOUT_FURIGANA = "el => { const c = el.cloneNode(true); c.querySelectorAll('rt, rp').forEach(n => n.remove());" \
+    " return c.textContent.trim(); }"
+
+SIZES = {
+    "desktop-1280x800": {"viewport": {"width": 1280, "height": 800}},
+    "touch-1024x768": {"viewport": {"width": 1024, "height": 768}, "has_touch": True},
+}
+
+
+@pytest.fixture
+def kiosk_server(live_server):
+    with live_server.app.app_context():
+        from community.core.cli import load_demo
+
+        load_demo()
+    return live_server
+
+
+def new_context(browser, **options):
+    return browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", bypass_csp=True, **options)
+
+
+def press(page, locator):
+    """Tap on touch screens, click elsewhere: both must work."""
+    if page.context._impl_obj._options.get("hasTouch"):
+        with page.expect_navigation():
+            locator.tap()
+    else:
+        locator.click()
+    page.wait_for_load_state()
+
+
+def cookie_values(context) -> dict[str, str]:
+    return {c["name"]: c["value"] for c in context.cookies()}
+
+
+def check_screen(page):
+    """Every kiosk screen: the kiosk layout, lang and title, axe, and our own size rules."""
+    assert page.locator("html").get_attribute("lang") == "ja"
+    assert page.title()
+    expect(page.locator("link[href$='kiosk.css']")).to_have_count(1)
+    help_box = page.locator(".kiosk-help")
+    assert help_box.locator(".kiosk-help__label").evaluate(WITHOUT_FURIGANA) == "困ったときは"  # same place on every screen
+    assert help_box.bounding_box()["y"] < 300
+    assert page.locator(".kiosk-finish").is_visible()  # a large おわる on every screen
+    assert run_axe(page) == []
+    assert page.evaluate(MEASURE) == []
+    text = page.locator("body").inner_text()
+    assert "@" not in text  # no e-mail address on a shared screen
+
+
+def enrol(page, server, name="2階 窓際の1番"):
+    """A staff member enrols this browser as a kiosk of the central library."""
+    page.goto(server.url + "/login")
+    page.get_by_label("ログインID").fill("staff-tanaka")
+    page.get_by_label("パスワード").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.goto(server.url + "/staff/kiosks/")
+    assert run_axe(page) == []
+    page.locator("#enrol-facility_id").select_option(label="中央図書館")
+    page.locator("#enrol-name").fill(name)
+    page.get_by_role("button", name="このパソコンを登録する").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("つながりへようこそ")
+
+
+def log_in(page, login_id="yoshiko"):
+    press(page, page.get_by_role("link", name="ログイン"))
+    expect(page.get_by_label("ログインID")).to_have_value("")  # nothing prefilled
+    page.get_by_label("ログインID").fill(login_id)
+    page.get_by_label("パスワード").fill(DEMO_PASSWORD)
+    press(page, page.get_by_role("button", name="ログイン"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{'よしこ' if login_id == 'yoshiko' else login_id}さん、こんにちは")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_seniors_visit_from_welcome_to_logout(browser, kiosk_server, size):
+    context = new_context(browser, **SIZES[size])
+    page = context.new_page()
+    enrol(page, kiosk_server)
+
+    # Welcome: the facility, the four large choices, help.
+    check_screen(page)
+    assert page.locator(".kiosk-header__facility").inner_text() == "中央図書館"
+    for label in ("ログイン", "はじめての方（利用申込）", "市のお知らせを見る", "さがす"):
+        assert page.get_by_role("link", name=label).is_visible()
+    press(page, page.get_by_role("link", name="はじめての方（利用申込）"))
+    check_screen(page)
+    press(page, page.get_by_role("link", name="はじめの画面にもどる"))
+
+    press(page, page.get_by_role("link", name="ログイン"))
+    check_screen(page)
+    press(page, page.get_by_role("link", name="はじめの画面にもどる"))
+    log_in(page)
+    check_screen(page)
+    for label in ("サークル", "さがす", "お知らせ"):
+        assert page.get_by_role("link", name=label).is_visible()
+    assert page.get_by_role("button", name="おわる").count() == 2  # header and home
+
+    # A circle and one of its topics.
+    press(page, page.get_by_role("link", name="サークル"))
+    check_screen(page)
+    press(page, page.get_by_role("link", name="北公民館 書道の会"))
+    check_screen(page)
+    press(page, page.get_by_role("link", name="来月の課題"))
+    check_screen(page)
+    assert page.get_by_text("来月の課題は「春風」です。").is_visible()
+    press(page, page.get_by_role("link", name="はじめの画面にもどる"))
+
+    # Search.
+    press(page, page.get_by_role("link", name="さがす"))
+    check_screen(page)
+    page.get_by_label("さがしたい言葉").fill("休館")
+    press(page, page.get_by_role("button", name="さがす"))
+    check_screen(page)
+    assert page.get_by_text("年末年始").first.is_visible()
+    press(page, page.get_by_role("link", name="はじめの画面にもどる"))
+
+    # The city's notices.
+    press(page, page.get_by_role("link", name="お知らせ"))
+    check_screen(page)
+    press(page, page.locator(".kiosk-list__link").first)
+    check_screen(page)
+
+    # Finish: back to the welcome screen, signed out, the enrolment kept.
+    signed_in = cookie_values(context)
+    press(page, page.locator(".kiosk-finish"))
+    expect(page.get_by_role("status")).to_contain_text("おわりました")
+    check_screen(page)
+    after = cookie_values(context)
+    assert after[KIOSK_COOKIE] == signed_in[KIOSK_COOKIE]
+    # The welcome screen starts a fresh anonymous session for its forms' CSRF tokens; the old one is gone.
+    assert after.get("tsunagari_session") != signed_in["tsunagari_session"]
+    page.goto(kiosk_server.url + "/kiosk/home")
+    expect(page.get_by_role("heading", level=1)).to_have_text("ログイン")
+    context.close()
+
+
+def test_idle_warning_continue_and_timeout_with_the_fake_clock(browser, kiosk_server):
+    context = new_context(browser)
+    page = context.new_page()
+    enrol(page, kiosk_server)
+    page.clock.install()
+    log_in(page)
+    signed_in = cookie_values(context)
+    dialog = page.get_by_role("dialog", name="まだ使っていますか？")
+    expect(dialog).to_be_hidden()
+
+    page.clock.fast_forward("07:50")
+    page.clock.run_for(1000)
+    expect(dialog).to_be_hidden()
+    page.clock.fast_forward("00:15")
+    page.clock.run_for(1000)
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("[data-countdown]")).to_have_text("1:59")
+    assert run_axe(page) == []
+    assert page.evaluate(MEASURE) == []
+
+    # つづける: as often as wanted.
+    dialog.get_by_role("button", name="つづける").click()
+    expect(dialog).to_be_hidden()
+    page.clock.fast_forward("07:00")
+    page.clock.run_for(1000)
+    expect(dialog).to_be_hidden()
+    page.clock.fast_forward("01:05")
+    page.clock.run_for(1000)
+    expect(dialog).to_be_visible()
+
+    # No answer for two minutes: logged out, back at the welcome screen.
+    page.clock.fast_forward("02:00")
+    page.clock.run_for(1000)
+    expect(page.get_by_role("status")).to_contain_text("自動的におわりました")
+    assert cookie_values(context).get("tsunagari_session") != signed_in["tsunagari_session"]
+    page.goto(kiosk_server.url + "/kiosk/home")
+    expect(page.get_by_role("heading", level=1)).to_have_text("ログイン")
+    context.close()
+
+
+def test_back_after_logout_shows_nothing_personal(browser_type, browser_type_launch_args, kiosk_server):
+    # Playwright turns the back-forward cache off; a real kiosk has it on.
+    browser = browser_type.launch(**browser_type_launch_args, ignore_default_args=["--disable-back-forward-cache"])
+    context = new_context(browser)
+    page = context.new_page()
+    enrol(page, kiosk_server)
+    log_in(page)
+    press(page, page.get_by_role("link", name="サークル"))
+    expect(page.get_by_text("北公民館 書道の会")).to_be_visible()
+    page.evaluate("localStorage.setItem('draft', 'よしこの下書き'); sessionStorage.setItem('x', '1')")
+    page.locator(".kiosk-finish").click()
+    expect(page.get_by_role("status")).to_contain_text("おわりました")
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0  # Clear-Site-Data "storage"
+    for _ in range(2):
+        page.go_back()
+        page.wait_for_load_state()
+        body = page.locator("body").inner_text()
+        assert "よしこ" not in body and "書道の会" not in body
+    context.close()
+    browser.close()
+
+
+def test_furigana_larger_text_and_narrow_screens(browser, kiosk_server):
+    context = new_context(browser, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    enrol(page, kiosk_server)
+    furigana = page.get_by_role("button", name="ふりがな")
+    expect(furigana).to_have_attribute("aria-pressed", "false")
+    furigana.click()
+    expect(page.get_by_role("button", name="ふりがな")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".kiosk-header__facility rt")).to_have_text("ちゅうおうとしょかん")
+    assert page.locator(".kiosk-choices ruby").count() >= 2
+    page.locator("button.kiosk-tool").first.click()  # 文字を大きく
+    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") == 24
+    check_screen(page)
+    for width, height in ((320, 640), (640, 400)):  # a 320 px screen, and 1280x800 at 200% zoom
+        page.set_viewport_size({"width": width, "height": height})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+        assert page.evaluate(MEASURE) == []
+    context.close()
+
+
+def test_focus_ring_and_japanese_font(page, kiosk_server):
+    enrol(page, kiosk_server)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    style = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow]; })()"
+    )
+    assert style[0] == "solid" and style[1] == "4px" and style[2] == "rgb(0, 0, 0)"
+    assert "rgb(255, 221, 0)" in style[3]
+    box = page.evaluate("document.activeElement.getBoundingClientRect().top")
+    assert box >= 0  # not hidden under anything above it
+    fonts = platform_fonts(page, "h1")
+    assert any("CJK" in name or "JP" in name for name in fonts), fonts
+
+
+def test_password_can_be_pasted_and_there_is_no_remember_me(browser, kiosk_server):
+    context = new_context(browser, permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    enrol(page, kiosk_server)
+    page.get_by_role("link", name="ログイン").click()
+    assert page.get_by_label("パスワード").get_attribute("autocomplete") == "off"
+    assert page.get_by_role("checkbox").count() == 0
+    page.get_by_label("ログインID").fill("yoshiko")
+    page.evaluate("text => navigator.clipboard.writeText(text)", DEMO_PASSWORD)
+    page.get_by_label("パスワード").focus()
+    page.keyboard.press("Control+V")  # a password manager's or a note's password pastes [WCAG 3.3.8]
+    expect(page.get_by_label("パスワード")).to_have_value(DEMO_PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("よしこさん、こんにちは")
+    context.close()
