@@ -5,11 +5,19 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from community.circles import services
-from community.circles.models import Circle, CircleMembership, Event, EventSignup, Invitation, JoinRequest, Post, Topic
+from community.circles.models import (
+    Circle,
+    CircleMembership,
+    Event,
+    EventSignup,
+    Invitation,
+    JoinRequest,
+    Post,
+    Topic,
+)
 from community.core.database import utcnow
 from community.extensions import db
 from community.media.models import Photo
