@@ -36,6 +36,14 @@ bp = Blueprint("diaries", __name__, template_folder="templates", static_folder="
                static_url_path="/diaries/static")
 
 
+@bp.before_request
+def allow_long_text():
+    """A text field may carry up to 4 MB here (Flask's default is 500 kB), so an over-long entry is
+    answered by the form's own message with the text kept, instead of a bare 413 page."""
+    if request.endpoint in ("diaries.new", "diaries.edit", "diaries.comment"):
+        request.max_form_memory_size = 4 * 1024 * 1024
+
+
 def _page() -> int:
     return max(request.args.get("page", 1, type=int) or 1, 1)
 
