@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from moderation.reasons import (
@@ -25,8 +26,12 @@ from moderation.reasons import (
 )
 
 
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 class ReportForm(FlaskForm):
-    reason = RadioField(_l("Reason"), choices=REPORT_REASONS, validators=[InputRequired(_l("Please choose a reason."))])
+    reason = RadioField(_l("Reason"), choices=choices(REPORT_REASONS), validators=[InputRequired(_l("Please choose a reason."))])
     note = TextAreaField(
         _l("Details"),
         validators=[Optional(), Length(max=NOTE_MAX, message=_l("Please keep the note to %(max)s characters or fewer.", max=NOTE_MAX))],
@@ -40,7 +45,7 @@ class ReportForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     version = IntegerField(validators=[InputRequired()])
-    action = RadioField(_l("Action"), choices=list(ACTION_LABELS.items()), validators=[InputRequired(_l("Please choose an action."))])
+    action = RadioField(_l("Action"), choices=choices(ACTION_LABELS.items()), validators=[InputRequired(_l("Please choose an action."))])
     rule = SelectField(_l("Rule the action is based on"), validators=[InputRequired(_l("Please choose the rule this action is based on."))])
     note = TextAreaField(
         _l("Note to the author"),
@@ -64,7 +69,7 @@ class AppealForm(FlaskForm):
 class DecisionForm(FlaskForm):
     decision = RadioField(
         _l("Decision"),
-        choices=[("upheld", _l("Keep the action")), ("overturned", _l("Overturn the action"))],
+        choices=choices([("upheld", _l("Keep the action")), ("overturned", _l("Overturn the action"))]),
         validators=[InputRequired(_l("Please choose a decision."))],
     )
     note = TextAreaField(
@@ -82,14 +87,14 @@ class QueueFilterForm(FlaskForm):
 
     status = SelectField(
         _l("Status"),
-        choices=[("open", _l("Waiting")), ("closed", _l("Handled")), ("all", _l("All"))],
+        choices=choices([("open", _l("Waiting")), ("closed", _l("Handled")), ("all", _l("All"))]),
         default="open",
         validators=[Optional()],
     )
-    reason = SelectField(_l("Reason"), choices=[("", _l("All"))] + REPORT_REASONS, default="", validators=[Optional()])
+    reason = SelectField(_l("Reason"), choices=choices([("", _l("All")), *REPORT_REASONS]), default="", validators=[Optional()])
     source = SelectField(
         _l("Reported by"),
-        choices=[("", _l("All")), ("supporter", _l("Supporters")), ("member", _l("Members"))],
+        choices=choices([("", _l("All")), ("supporter", _l("Supporters")), ("member", _l("Members"))]),
         default="",
         validators=[Optional()],
     )

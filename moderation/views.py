@@ -36,6 +36,7 @@ from moderation.forms import (
     DecisionForm,
     QueueFilterForm,
     ReportForm,
+    choices,
 )
 from moderation.models import Appeal, ModerationAction, ModerationCase, Report
 from moderation.reasons import (
@@ -179,7 +180,7 @@ def queue():
     _require(can_moderate(current_user))
     form = QueueFilterForm(request.args)
     districts = db.session.scalars(select(District).order_by(District.sort_order, District.id)).all()
-    form.district.choices = [("", _("All"))] + [(str(d.id), d.name) for d in districts]
+    form.district.choices = choices([("", _("All"))] + [(str(d.id), d.name) for d in districts])
     if not form.validate():
         return render_template("moderation/queue.html", form=form, rows=[], now=services.utcnow()), 400
     district = int(form.district.data) if (form.district.data or "").isdigit() else None
@@ -213,7 +214,7 @@ def _case_page(case: ModerationCase, form: ActionForm | None = None, status: int
     appeals = services.appealed_action_ids(a.id for a in actions)
     if form is None:
         form = ActionForm(version=case.version)
-    form.rule.choices = rules()
+    form.rule.choices = choices(rules())
     history = services.author_histories([case.author_id]).get(case.author_id, {})
     return render_template(
         "moderation/case.html", case=case, kind=kind, item=item, rendered=rendered, reports=reports,
@@ -277,7 +278,7 @@ def act(case_id: int):
     _require(can_moderate(current_user))
     case = _load_case(case_id)
     form = ActionForm()
-    form.rule.choices = rules()
+    form.rule.choices = choices(rules())
     if not form.validate_on_submit():
         return _case_page(case, form, 400)
     try:
@@ -303,6 +304,16 @@ def act(case_id: int):
     return redirect(url_for("moderation.case", case_id=case_id))
 
 
+def _load_appeal(appeal_id: int) -> Appeal:
+    row = db.session.scalar(
+        select(Appeal).options(joinedload(Appeal.action).joinedload(ModerationAction.actor))
+        .where(Appeal.id == appeal_id)
+    )
+    if row is None:
+        abort(404)
+    return row
+
+
 @bp.get("/moderation/appeals")
 @login_required
 def appeals():
@@ -314,13 +325,7 @@ def appeals():
 @login_required
 def appeal_decide(appeal_id: int):
     _require(can_moderate(current_user))
-    row = db.session.scalar(
-        select(Appeal).options(joinedload(Appeal.action).joinedload(ModerationAction.actor))
-        .where(Appeal.id == appeal_id)
-    )
-    if row is None:
-        abort(404)
-    case = db.session.get(ModerationCase, row.action.case_id)
+    row = _load_appeal(appeal_id)
     form = DecisionForm()
     status = 200
     if form.validate_on_submit():
@@ -328,6 +333,7 @@ def appeal_decide(appeal_id: int):
             services.decide_appeal(current_user, appeal_id, decision=form.decision.data, note=form.note.data)
         except services.ModerationError as error:
             db.session.rollback()
+            row = _load_appeal(appeal_id)
             form.decision.errors.append(str(error.message))
             status = error.status
         else:
@@ -338,6 +344,7 @@ def appeal_decide(appeal_id: int):
         status = 400
     from community.policy import can_decide_appeal
 
+    case = db.session.get(ModerationCase, row.action.case_id)
     return render_template(
         "moderation/appeal_decide.html", appeal=row, case=case, form=form,
         may_decide=can_decide_appeal(current_user, row.action),
