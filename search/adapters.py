@@ -77,6 +77,161 @@ def _city_pages() -> None:
                           partial(visible_city_pages, page_model=CityPage), present))
 
 
+def _diaries() -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
+
+    from community.diaries.models import DiaryEntry
+    from community.policy import visible_entries
+
+    scopes = {"public": "public", "members": "members"}
+
+    def document(entry: DiaryEntry) -> Document:
+        return Document(
+            kind="diary",
+            object_id=entry.id,
+            source="voices",
+            title=entry.title,
+            body=entry.body,
+            date=entry.created_at,
+            district_id=entry.author.district_id if entry.author else None,
+            # friends / selected / private: only the policy can tell who reads them
+            scope=scopes.get(entry.visibility, "restricted"),
+        )
+
+    def present(entry: DiaryEntry) -> Presented:
+        return Presented(entry.title, entry.body, url_for("diaries.show", entry_id=entry.id), entry.created_at)
+
+    register(SearchSource("diary", DiaryEntry, "voices", _l("Diary"), document, visible_entries, present,
+                          load=lambda: select(DiaryEntry).options(joinedload(DiaryEntry.author))))
+
+
+def _circle_scope(circle) -> str:
+    # Public circles' content is for everyone; private and secret circles' content for members.
+    return "public" if circle.visibility == "public" else f"circle:{circle.id}"
+
+
+def _circles() -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import inspect, select
+    from sqlalchemy.orm import joinedload
+
+    from community.circles.forms import CATEGORY_LABELS
+    from community.circles.models import Circle, CircleMembership, Event, Post, Topic
+    from community.circles.queries import LIVELINESS_DAYS, _recent_posts
+    from community.core.database import utcnow
+    from community.extensions import db
+    from community.policy import member_circles, visible_circles, visible_events, visible_posts
+    from search.sources import register_dependent, set_categories, set_member_circles
+
+    def circle_document(circle: Circle) -> Document:
+        return Document(
+            kind="circle",
+            object_id=circle.id,
+            source="local",
+            title=circle.name,
+            body=circle.description,
+            date=circle.last_activity_at or circle.created_at,
+            district_id=circle.district_id,
+            category=circle.category,
+            # Secret circles are listed to their members only; public and private ones to all.
+            scope=f"circle:{circle.id}" if circle.visibility == "secret" else "public",
+        )
+
+    def circle_present(circle: Circle) -> Presented:
+        return Presented(circle.name, circle.description, url_for("circles.show", circle_id=circle.id),
+                         circle.last_activity_at or circle.created_at,
+                         {"category": str(CATEGORY_LABELS.get(circle.category, ""))})
+
+    def liveliness(circles: list[Circle], viewer) -> dict:
+        """盛り上がり for a page of circles in one query (the circles package's own count)."""
+        if not circles:
+            return {}
+        recent = _recent_posts(utcnow() - timedelta(days=LIVELINESS_DAYS))
+        counts = dict(db.session.execute(select(Circle.id, recent).where(Circle.id.in_([c.id for c in circles]))).all())
+        return {
+            c.id: {"liveliness": {"members": c.member_count, "posts_30d": counts.get(c.id, 0) or 0,
+                                  "last_activity": c.last_activity_at}}
+            for c in circles
+        }
+
+    register(SearchSource("circle", Circle, "local", _l("Circle"), circle_document, visible_circles, circle_present,
+                          present_many=liveliness))
+
+    def post_document(post: Post) -> Document:
+        circle = post.topic.circle
+        return Document(
+            kind="post",
+            object_id=post.id,
+            source="voices",
+            title=post.topic.title,
+            body=post.body,
+            date=post.created_at,
+            district_id=circle.district_id,
+            category=circle.category,
+            scope=_circle_scope(circle),
+        )
+
+    def post_present(post: Post) -> Presented:
+        return Presented(post.topic.title, post.body, url_for("circles.topic", topic_id=post.topic_id),
+                         post.created_at, {"circle_name": post.topic.circle.name})
+
+    register(SearchSource(
+        "post", Post, "voices", _l("Circle post"), post_document, visible_posts, post_present,
+        load=lambda: select(Post).options(joinedload(Post.topic).joinedload(Topic.circle)),
+    ))
+
+    def event_document(event: Event) -> Document:
+        return Document(
+            kind="event",
+            object_id=event.id,
+            source="local",
+            title=event.title,
+            body=f"{event.description}\n{event.place}",
+            date=event.starts_at,
+            district_id=event.circle.district_id,
+            category=event.circle.category,
+            scope=_circle_scope(event.circle),
+        )
+
+    def event_present(event: Event) -> Presented:
+        return Presented(event.title, event.description, url_for("circles.event", event_id=event.id),
+                         event.starts_at, {"circle_name": event.circle.name})
+
+    register(SearchSource(
+        "event", Event, "local", _l("Event"), event_document, visible_events, event_present,
+        load=lambda: select(Event).options(joinedload(Event.circle)),
+    ))
+
+    # A topic's title and a circle's visibility, category and district live in its posts' and
+    # events' documents: re-index those when they change.
+    def changed(obj, *names) -> bool:
+        state = inspect(obj)
+        return state.deleted or any(state.attrs[n].history.has_changes() for n in names)
+
+    def topic_posts(topic: Topic):
+        if not changed(topic, "title"):
+            return []
+        return [("post", pid) for pid in db.session.scalars(select(Post.id).where(Post.topic_id == topic.id))]
+
+    def circle_content(circle: Circle):
+        # Not on every join (member_count): only what the posts' and events' documents contain.
+        if not changed(circle, "visibility", "category", "district_id"):
+            return []
+        posts = db.session.scalars(select(Post.id).where(Post.circle_id == circle.id))
+        events = db.session.scalars(select(Event.id).where(Event.circle_id == circle.id))
+        return [("post", i) for i in posts] + [("event", i) for i in events]
+
+    register_dependent(Topic, topic_posts)
+    register_dependent(Circle, circle_content)
+    set_member_circles(lambda viewer: set(db.session.scalars(member_circles(select(Circle.id), viewer))))
+    set_categories(list(CATEGORY_LABELS.items()))
+    _ = CircleMembership  # membership changes need no re-index: the policy reads them at search time
+
+
 def register_all() -> None:
     _announcements()
     _city_pages()
+    _diaries()
+    _circles()

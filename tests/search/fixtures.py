@@ -3,19 +3,11 @@ both backends (Whoosh files and the database's own full-text search)."""
 
 from __future__ import annotations
 
-import itertools
-from datetime import date, timedelta
-
 import pytest
 
-from community.announcements.models import Announcement
-from community.core.database import utcnow
-from community.extensions import db
-from search.citypages.models import CityPage
 from tests.conftest import _config
 
 BACKENDS = ["whoosh", "database"]
-_counter = itertools.count(1)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -23,45 +15,6 @@ def app_config(request, database_url, tmp_path):
     config = _config(database_url, tmp_path)
     config["SEARCH_BACKEND"] = request.param
     return config
-
-
-@pytest.fixture
-def backend_name(app):
-    return app.config["SEARCH_BACKEND"]
-
-
-@pytest.fixture
-def search_index(app):
-    """An index built from the (empty) database, as `flask search reindex` leaves it."""
-    from search import indexing
-
-    indexing.reindex()
-    return indexing
-
-
-@pytest.fixture
-def make_announcement(app, search_index):
-    def make(title="お知らせ", body="", **fields) -> Announcement:
-        fields.setdefault("published_at", utcnow() - timedelta(hours=1))
-        item = Announcement(title=title, body=body, department=fields.pop("department", "市民協働課"), **fields)
-        db.session.add(item)
-        db.session.commit()
-        return item
-
-    return make
-
-
-@pytest.fixture
-def make_city_page(app, search_index):
-    def make(title="市のページ", body="", **fields) -> CityPage:
-        number = next(_counter)
-        fields.setdefault("page_updated_on", date(2026, 4, 1))
-        page = CityPage(url=f"https://www.city.example.jp/p{number}.html", title=title, body=body, **fields)
-        db.session.add(page)
-        db.session.commit()
-        return page
-
-    return make
 
 
 def titles(client, query: str, **params) -> list[str]:

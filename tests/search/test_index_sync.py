@@ -13,14 +13,7 @@ from community.core.database import utcnow
 from community.extensions import db
 from search.citypages.models import CityPage
 from search.models import SearchOutbox
-from tests.search.fixtures import (  # noqa: F401
-    app_config,
-    backend_name,
-    make_announcement,
-    make_city_page,
-    search_index,
-    titles,
-)
+from tests.search.fixtures import app_config, titles  # noqa: F401 - runs every test on both backends
 
 
 def test_new_content_is_found_in_the_next_search(client, make_announcement, backend_name):

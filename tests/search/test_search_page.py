@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from community.core.database import utcnow
-from tests.search.fixtures import app_config, make_announcement, make_city_page, search_index, titles  # noqa: F401
+from tests.search.fixtures import app_config, titles  # noqa: F401 - runs every test on both backends
 
 
 def test_kosodate_finds_city_pages_and_announcements_with_highlights(client, make_city_page, make_announcement):
