@@ -36,19 +36,17 @@ MAX_QUERY_CHARS = 200
 MAX_QUERY_CLAUSES = 10
 
 
+_KANA_FOLD = {c: c - 0x60 for c in range(0x30A1, 0x30F7)}  # katakana ァ..ヶ sit 0x60 above hiragana
+_DASH_AFTER_KANA_RE = re.compile(f"(?<=[\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff])[{re.escape(_DASHES)}]+")
+MAX_WORD_CHARS = 100  # PostgreSQL lexemes stop at 2 KB; nobody searches for longer words
+
+
 def _fold_kana(text: str) -> str:
-    # Katakana ァ..ヶ sit exactly 0x60 above hiragana ぁ..ゖ.
-    return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
+    return text.translate(_KANA_FOLD)
 
 
 def _dash_to_choonpu(text: str) -> str:
-    out = []
-    for c in text:
-        if c in _DASHES and out and _KANA_RE.match(out[-1]):
-            out.append("ー")
-        else:
-            out.append(c)
-    return "".join(out)
+    return _DASH_AFTER_KANA_RE.sub(lambda m: "ー" * len(m.group()), text)
 
 
 def normalize(text: str) -> str:
@@ -91,7 +89,7 @@ def tokenize(text: str) -> list[Token]:
     for match in _TOKEN_RE.finditer(normalize(text)):
         run, word = match.group(1), match.group(2)
         if word:
-            tokens.append(Token(word, pos))
+            tokens.append(Token(word[:MAX_WORD_CHARS], pos))
             pos += 1
             continue
         for k in range(len(run) - 1):
@@ -103,7 +101,16 @@ def tokenize(text: str) -> list[Token]:
 
 
 def token_texts(text: str) -> list[str]:
-    return [t.text for t in tokenize(text)]
+    """tokenize() without positions: the fast path for building an index."""
+    out: list[str] = []
+    for match in _TOKEN_RE.finditer(normalize(text)):
+        run, word = match.group(1), match.group(2)
+        if word:
+            out.append(word[:MAX_WORD_CHARS])
+        else:
+            out.extend([run[k : k + 2] for k in range(len(run) - 1)])
+            out.append(run[-1])
+    return out
 
 
 # --- queries -------------------------------------------------------------------------------

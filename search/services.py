@@ -120,9 +120,21 @@ def _filters_for(viewer, filters: SearchFilters) -> SearchFilters:
     return replace(filters, scopes=frozenset(scopes) if scopes is not None else None)
 
 
+def _ranked_visible(parsed: ParsedQuery, viewer, filters: SearchFilters, sort: str, want: int):
+    """Ask the engine for a few more hits than the page needs (the scope filter has already
+    dropped most of what the viewer may not see); ask again for more only when the policy
+    filtered out too many. Ranking every match is what made engines slow at scale."""
+    limit = min(want * 2 + 20, _candidate_limit())
+    while True:
+        hits = get_backend().search(parsed, filters, sort=sort, limit=limit)
+        keys = _visible_keys(hits, viewer, want)
+        if len(keys) >= want or len(hits) < limit or limit >= _candidate_limit():
+            return keys
+        limit = min(limit * 4, _candidate_limit())
+
+
 def _visible_count(parsed: ParsedQuery, viewer, filters: SearchFilters, want: int = 1) -> int:
-    hits = get_backend().search(parsed, _filters_for(viewer, filters), limit=_candidate_limit())
-    return len(_visible_keys(hits, viewer, want))
+    return len(_ranked_visible(parsed, viewer, _filters_for(viewer, filters), "relevance", want))
 
 
 def search(text: str, viewer, filters: SearchFilters | None = None, *, sort: str = "relevance",
@@ -134,9 +146,8 @@ def search(text: str, viewer, filters: SearchFilters | None = None, *, sort: str
     if parsed.is_empty:
         return SearchOutcome(parsed, [], 1, False)
     drain_before_search()
-    hits = get_backend().search(parsed, _filters_for(viewer, filters), sort=sort, limit=_candidate_limit())
     want = page * per_page + 1
-    keys = _visible_keys(hits, viewer, want)
+    keys = _ranked_visible(parsed, viewer, _filters_for(viewer, filters), sort, want)
     page_keys = keys[(page - 1) * per_page : page * per_page]
     results = _load(page_keys, viewer, parsed.words)
     outcome = SearchOutcome(parsed, results, page, len(keys) > page * per_page)

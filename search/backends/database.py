@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from community.core.database import utcnow
 from community.extensions import db
-from search.analysis import ParsedQuery, tokenize
+from search.analysis import ParsedQuery, token_texts
 from search.backends import Hit, SearchBackend, SearchFilters, SearchUnavailable
 from search.models import SearchDocument
 from search.sources import Document
@@ -44,18 +44,18 @@ def chunks(body: str) -> list[str]:
 
 
 def _tokens_text(value: str) -> str:
-    return " ".join(t.text for t in tokenize(value))
+    return " ".join(token_texts(value))
 
 
 def tsvector_literal(title: str, body: str) -> str:
     positions: dict[str, list[str]] = {}
     last = 0
-    for token in tokenize(title):
-        last = min(token.position + 1, MAX_POSITION)
-        positions.setdefault(token.text, []).append(f"{last}A")
+    for position, token in enumerate(token_texts(title), start=1):
+        last = min(position, MAX_POSITION)
+        positions.setdefault(token, []).append(f"{last}A")
     offset = last + TITLE_GAP
-    for token in tokenize(body):
-        positions.setdefault(token.text, []).append(str(min(token.position + offset, MAX_POSITION)))
+    for position, token in enumerate(token_texts(body)):
+        positions.setdefault(token, []).append(str(min(position + offset, MAX_POSITION)))
     # Tokens are letters, digits and CJK only (see search.analysis), so quoting is plain.
     return " ".join(f"'{lexeme}':{','.join(pos[:256])}" for lexeme, pos in positions.items())
 

@@ -28,7 +28,7 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.query import And, NumericRange, Or, Phrase, Prefix, Term
 
-from search.analysis import ParsedQuery, tokenize
+from search.analysis import ParsedQuery, token_texts
 from search.backends import Hit, SearchBackend, SearchFilters, SearchUnavailable
 from search.sources import Document
 
@@ -44,14 +44,14 @@ class BigramTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize_=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for item in tokenize(value):
-            token.text = item.text
+        for position, text in enumerate(token_texts(value)):  # positions are consecutive
+            token.text = text
             token.boost = 1.0
             token.stopped = False
             if keeporiginal:
-                token.original = item.text
+                token.original = text
             if positions:
-                token.pos = start_pos + item.position
+                token.pos = start_pos + position
             if chars:
                 token.startchar = token.endchar = start_char
             yield token
