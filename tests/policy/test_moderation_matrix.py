@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from community.extensions import db
-from moderation.models import Appeal, ModerationAction, ModerationCase, Report
+from moderation.models import Appeal, ModerationCase, Report
 from tests.moderation.conftest import notes  # noqa: F401 - the test double content kind
 
 VIEWERS = ["anonymous", "applied", "minor", "member", "supporter", "staff", "admin", "suspended"]
