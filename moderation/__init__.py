@@ -32,4 +32,4 @@ def _let_suspended_members_appeal() -> None:
         from community.accounts.views import SUSPENDED_ALLOWED
     except ImportError:  # pragma: no cover
         return
-    SUSPENDED_ALLOWED.update({"moderation.notices", "moderation.appeal"})
+    SUSPENDED_ALLOWED.update({"moderation.notices", "moderation.appeal", "moderation.static"})

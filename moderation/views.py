@@ -51,7 +51,9 @@ from moderation.reasons import (
 )
 from moderation.registry import get_kind, kind_label
 
-bp = Blueprint("moderation", __name__, template_folder="templates")
+bp = Blueprint(
+    "moderation", __name__, template_folder="templates", static_folder="static", static_url_path="/moderation/static"
+)
 
 
 @bp.app_context_processor

@@ -87,3 +87,35 @@ def test_profile_can_be_reported_but_not_hidden(make_user, login):
     response = client.post(f"/moderation/cases/{case.id}/act",
                            data={"version": case.version, "action": "warn", "rule": "harassment"})
     assert response.status_code == 302
+
+
+def test_report_links_on_diary_pages(make_user, login):
+    author, commenter, reader = make_user(), make_user(), make_user()
+    entry = _entry(author, "読まれる日記")
+    comment = _comment(entry, commenter, "感想です")
+    page = login(reader).get(f"/diaries/{entry.id}").get_data(as_text=True)
+    assert f"/report/diary_entry/{entry.id}" in page and f"/report/diary_comment/{comment.id}" in page
+    page = login(author).get(f"/diaries/{entry.id}").get_data(as_text=True)
+    assert f"/report/diary_entry/{entry.id}" not in page and f"/report/diary_comment/{comment.id}" in page
+
+
+def test_circle_post_report_and_link(make_user, login):
+    from community.circles.models import Circle, CircleMembership, Post, Topic
+
+    owner, writer, reader = make_user(), make_user(), make_user()
+    circle = Circle(name="写真の会", visibility="public", created_by_id=owner.id)
+    db.session.add(circle)
+    db.session.flush()
+    db.session.add(CircleMembership(circle_id=circle.id, user_id=writer.id))
+    topic = Topic(circle_id=circle.id, author_id=writer.id, title="はじめまして")
+    db.session.add(topic)
+    db.session.flush()
+    post = Post(topic_id=topic.id, circle_id=circle.id, author_id=writer.id, body="よろしくお願いします")
+    db.session.add(post)
+    db.session.commit()
+    client = login(reader)
+    assert f"/report/circle_post/{post.id}" in client.get(f"/circles/topics/{topic.id}").get_data(as_text=True)
+    assert client.post(f"/report/circle_post/{post.id}", data={"reason": "spam"}).status_code == 302
+    case = db.session.scalar(select(ModerationCase))
+    page = login(make_user(role="staff")).get(f"/moderation/cases/{case.id}").get_data(as_text=True)
+    assert "写真の会" in page and "はじめまして" in page and "よろしくお願いします" in page
