@@ -24,6 +24,10 @@ class SearchOutbox(db.Model):
     object_id: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # Ids must never be reused: two drainers may both read a row, and the second one's delete
+    # must not hit a newer row that got the same id (SQLite reuses the highest rowid otherwise).
+    __table_args__ = {"sqlite_autoincrement": True}
+
 
 class SearchDocument(db.Model):
     """One indexed document (or one chunk of a long one) for the database backend.
