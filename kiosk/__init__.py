@@ -71,9 +71,14 @@ def init_app(app: Flask) -> None:
     if isinstance(exempt, list):
         exempt.append(device.is_kiosk_request)
 
+    from flask_babel import lazy_gettext as _l
+
     from community.core.cli import register_demo_loader
+    from community.core.layout import register_nav
+    from community.policy import Capability
 
     register_demo_loader(app, 80, demo.load)
+    register_nav(app, 95, "kiosk_staff.index", _l("Kiosks"), capability=Capability.manage_kiosks)
     errors.init_app(app)
 
     def enforce_kiosk_mode():
