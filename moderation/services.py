@@ -76,7 +76,7 @@ class AlreadyHandled(ModerationError):
     status = 409
 
 
-def _summary(kind, obj) -> str:
+def summary_of(kind, obj) -> str:
     text = " ".join((kind.summary(obj) or "").split())
     return text if len(text) <= SUMMARY_MAX else text[: SUMMARY_MAX - 1] + "…"
 
@@ -141,7 +141,7 @@ def _case_for(kind, obj, target_id: int) -> ModerationCase:
         target_id=target_id,
         author_id=author_id,
         district_id=author.district_id if author else None,
-        summary=_summary(kind, obj),
+        summary=summary_of(kind, obj),
         opened_at=utcnow(),
     )
     try:
@@ -159,7 +159,7 @@ def submit_report(reporter, kind_name: str, target_id: int, reason: str, note: s
     note = validate_report(reason, note)
     now = utcnow()
     case = _case_for(kind, obj, target_id)
-    case.summary = _summary(kind, obj)
+    case.summary = summary_of(kind, obj)
     if case.status != "open":
         # A closed item reported again starts a new round in the queue.
         case.status, case.outcome, case.auto_hidden = "open", "", False

@@ -21,6 +21,8 @@ from community.audit import AuditLog
 from community.core.urls import safe_next
 from community.extensions import db
 from community.policy import (
+    can_appeal,
+    can_decide_appeal,
     can_moderate,
     can_patrol,
     can_report,
@@ -111,7 +113,7 @@ def report(kind: str, target_id: int):
             return redirect(safe_next(form.next.data) or url_for("moderation.mine"))
     return render_template(
         "moderation/report.html", form=form, kind=content_kind, item=item,
-        summary=services._summary(content_kind, item), url=content_kind.url(item),
+        summary=services.summary_of(content_kind, item), url=content_kind.url(item),
     ), (400 if form.errors else 200)
 
 
@@ -150,8 +152,6 @@ def notices():
 def appeal(action_id: int):
     _require(may_see_own_notices(current_user))
     action = db.session.get(ModerationAction, action_id)
-    from community.policy import can_appeal
-
     if action is None or not can_appeal(current_user, action):
         abort(404)
     case = db.session.get(ModerationCase, action.case_id)
@@ -344,8 +344,6 @@ def appeal_decide(appeal_id: int):
             return redirect(url_for("moderation.appeals"))
     elif form.errors:
         status = 400
-    from community.policy import can_decide_appeal
-
     case = db.session.get(ModerationCase, row.action.case_id)
     return render_template(
         "moderation/appeal_decide.html", appeal=row, case=case, form=form,
