@@ -53,6 +53,7 @@ def init_app(app: Flask) -> None:
     from kiosk import (  # noqa: F401 - models register their tables
         demo,
         device,
+        drafts,
         errors,
         flows,  # noqa: F401 - adds the diary, circle and search screens that have landed
         models,
@@ -126,6 +127,7 @@ def init_app(app: Flask) -> None:
             "kiosk": kiosk,
             "kiosk_settings": services.settings_for(kiosk.facility_id),
             "kiosk_prefs": read_prefs(),
+            "kiosk_has_draft": drafts.has_draft(current_user),
         }
 
     def kana(text) -> Markup:

@@ -1,7 +1,7 @@
 """Kiosk screens for the community features, added only for the packages that exist.
 
 Each flow calls its package's queries, services and policy; the kiosk adds only large, simple screens.
-Diaries have no kiosk screens yet: the diaries package had not landed when kiosk mode was built.
+Diaries (日記を読む / 日記を書く) live in kiosk/diary_flow.py.
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ try:  # circles
     from community.policy import circles as circle_policy
 except ImportError:  # pragma: no cover - the circles package is optional for the kiosk
     circle_queries = None
+
+try:  # diaries
+    from kiosk import diary_flow  # noqa: F401 - registers kiosk.diaries and kiosk.diary_write
+except ImportError:  # pragma: no cover - the diaries package is optional for the kiosk
+    diary_flow = None
 
 try:  # search
     from search import services as search_services

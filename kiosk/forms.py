@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 # Shared PCs: the browser must neither offer nor keep what was typed.
 _NO_AUTOFILL = {"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
@@ -52,3 +52,43 @@ class SettingsForm(FlaskForm):
         _l("How to ask staff for help (shown on every kiosk screen)"),
         validators=[Optional(), Length(max=200)],
     )
+
+
+try:  # diaries: the kiosk's step-by-step form reuses the diary form's own fields, filters and messages
+    from flask_wtf.file import FileField
+    from wtforms import RadioField
+
+    from community.diaries.forms import EntryForm, as_choices
+    from community.diaries.models import Visibility
+except ImportError:  # pragma: no cover - the diaries package is optional for the kiosk
+    EntryForm = None
+
+if EntryForm is not None:
+    # Plain words for 公開範囲; `selected` (picking people one by one) stays on the ordinary site.
+    KIOSK_VISIBILITY_LABELS = {
+        Visibility.members.value: _l("All the members"),
+        Visibility.friends.value: _l("Only my friends"),
+        Visibility.private.value: _l("Only me"),
+        Visibility.public.value: _l("Anyone, also people who are not members"),
+    }
+
+    class DiaryTextForm(FlaskForm):
+        title = EntryForm.title
+        body = EntryForm.body
+
+    class DiaryReadersForm(FlaskForm):
+        visibility = RadioField(
+            _l("Who can read it?"),
+            choices=as_choices(KIOSK_VISIBILITY_LABELS.items()),
+            validate_choice=False,  # checked below, with a message in plain Japanese
+        )
+
+        def validate_visibility(self, field):
+            if field.data not in KIOSK_VISIBILITY_LABELS:
+                raise ValidationError(_l("Please choose who can read it."))
+
+    class DiaryPhotoForm(FlaskForm):
+        photo = FileField(
+            _l("Photo (you can skip this)"),
+            render_kw={"accept": "image/*", "capture": "environment"},
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.accounts.models import Facility, User
@@ -50,3 +50,19 @@ class KioskSettings(db.Model):
     help_text: Mapped[str] = mapped_column(String(200), default="")
 
     facility: Mapped[Facility] = relationship()
+
+
+class KioskDiaryDraft(db.Model):
+    """A diary being written step by step on a kiosk. Kept on the server, tied to the sign-in session,
+    and deleted with it at logout or timeout: nothing of it is stored in the shared PC's browser."""
+
+    __tablename__ = "kiosk_diary_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("user_session.id", ondelete="CASCADE"), unique=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[str | None] = mapped_column(String(16))
+    # The photo as the media pipeline re-encoded it (no metadata); checked again when posting.
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -15,6 +15,7 @@ from community.announcements.models import Announcement
 from community.announcements.services import current_announcements
 from community.core.urls import safe_next
 from community.extensions import db
+from kiosk import drafts
 from kiosk.device import COOKIE, PREFS_COOKIE, current_kiosk
 from kiosk.forms import KioskLoginForm
 from kiosk.services import settings_for
@@ -59,6 +60,7 @@ def finished_response(reason: str):
     the Set-Cookie of the same response (see docs/kiosk.md), so cookies are deleted one by one instead.
     """
     if current_user.is_authenticated:
+        drafts.discard_draft(current_user)  # an unsent diary is not kept for anyone
         end_session(current_user)
     else:
         session.clear()
@@ -134,6 +136,9 @@ def home():
 @bp.post("/logout")
 def logout():
     reason = "timeout" if request.form.get("reason") == "timeout" else "logout"
+    if reason == "logout" and not request.form.get("discard") and drafts.has_draft(current_user):
+        # おわる with an unsent diary: say that it will be discarded, and offer to go back to it.
+        return render_template("kiosk/finish_confirm.html")
     return finished_response(reason)
 
 
