@@ -68,7 +68,7 @@ if EntryForm is not None:
     KIOSK_VISIBILITY_LABELS = {
         Visibility.members.value: _l("All the members"),
         Visibility.friends.value: _l("Only my friends"),
-        Visibility.private.value: _l("Only me"),
+        Visibility.private.value: _l("Only me, nobody else"),
         Visibility.public.value: _l("Anyone, also people who are not members"),
     }
 

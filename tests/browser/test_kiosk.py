@@ -7,6 +7,7 @@ Every kiosk screen visited is checked with axe (WCAG 2.2 A/AA) and measured: tar
 from __future__ import annotations
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.conftest import platform_fonts, run_axe
@@ -132,7 +133,9 @@ def log_in(page, login_id="yoshiko"):
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_a_seniors_visit_from_welcome_to_logout(browser, kiosk_server, size):
+def test_a_seniors_visit_from_welcome_to_logout(browser, kiosk_server, size, tmp_path):
+    photo_file = tmp_path / "ume.jpg"
+    Image.new("RGB", (800, 600), (200, 120, 140)).save(photo_file, "JPEG")
     context = new_context(browser, **SIZES[size])
     page = context.new_page()
     enrol(page, kiosk_server)
@@ -178,6 +181,49 @@ def test_a_seniors_visit_from_welcome_to_logout(browser, kiosk_server, size):
     press(page, page.get_by_role("link", name="お知らせ"))
     check_screen(page)
     press(page, page.locator(".kiosk-list__link").first)
+    check_screen(page)
+
+    # Write a diary step by step with a photo; going back keeps every answer; then read it.
+    press(page, page.get_by_role("link", name="はじめの画面にもどる"))
+    press(page, page.get_by_role("link", name="日記を書く"))
+    check_screen(page)
+    page.locator("#title").fill("図書館の庭の梅")
+    page.locator("#body").fill("梅が咲きはじめました。\n来週が見ごろです。")
+    press(page, page.get_by_role("button", name="つぎへ"))
+    check_screen(page)  # who can read it, each choice explained
+    expect(page.get_by_text("自分だけが読めます。", exact=True)).to_be_visible()
+    page.get_by_label("友達だけ").check()
+    press(page, page.get_by_role("button", name="つぎへ"))
+    check_screen(page)
+    expect(page.locator("#photo")).to_have_attribute("capture", "environment")
+    press(page, page.get_by_role("button", name="もどる"))
+    expect(page.get_by_label("友達だけ")).to_be_checked()
+    press(page, page.get_by_role("button", name="もどる"))
+    expect(page.locator("#title")).to_have_value("図書館の庭の梅")
+    press(page, page.get_by_role("button", name="つぎへ"))
+    press(page, page.get_by_role("button", name="つぎへ"))
+    page.locator("#photo").set_input_files(photo_file)
+    press(page, page.get_by_role("button", name="つぎへ"))
+    check_screen(page)  # the check page, with the photo
+    expect(page.get_by_role("img", name="選んだ写真")).to_be_visible()
+    assert "書きかけの日記は消えます" in page.locator(".kiosk-finish").inner_text()
+    press(page, page.get_by_role("link", name="読める人を変える"))
+    expect(page.get_by_label("友達だけ")).to_be_checked()
+    page.get_by_label("会員のみんな").check()
+    press(page, page.get_by_role("button", name="保存して確認にもどる"))
+    expect(page.locator(".kiosk-check")).to_contain_text("会員のみんな")
+    expect(page.locator(".kiosk-check")).to_contain_text("来週が見ごろです。")
+    press(page, page.get_by_role("button", name="この日記をのせる"))
+    check_screen(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("図書館の庭の梅")
+    expect(page.locator("img.kiosk-photo")).to_be_visible()
+    assert "図書館の庭の梅" in page.locator("img.kiosk-photo").get_attribute("alt")
+    press(page, page.get_by_role("link", name="日記の一覧にもどる"))
+    check_screen(page)  # 日記を読む: 新着日記
+    press(page, page.get_by_role("link", name="図書館の庭の梅"))
+    expect(page.locator(".kiosk-diary-body")).to_contain_text("梅が咲きはじめました。")
+    press(page, page.get_by_role("link", name="はじめの画面にもどる"))
+    press(page, page.get_by_role("link", name="日記を読む"))
     check_screen(page)
 
     # Finish: back to the welcome screen, signed out, the enrolment kept.
