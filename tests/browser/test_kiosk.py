@@ -313,6 +313,8 @@ def test_furigana_larger_text_and_narrow_screens(browser, kiosk_server):
     expect(page.locator(".kiosk-header__facility rt")).to_have_text("ちゅうおうとしょかん")
     assert page.locator(".kiosk-choices ruby").count() >= 2
     page.locator("button.kiosk-tool").first.click()  # 文字を大きく
+    # Wait for the reloaded page (a race otherwise measured the old one).
+    expect(page.locator("button.kiosk-tool").first).to_have_attribute("aria-pressed", "true")
     assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") == 24
     check_screen(page)
     for width, height in ((320, 640), (640, 400)):  # a 320 px screen, and 1280x800 at 200% zoom
