@@ -14,9 +14,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from community.core.forms import choices
 from moderation.reasons import (
     ACTION_LABELS,
     APPEAL_MAX,
@@ -24,10 +24,6 @@ from moderation.reasons import (
     NOTE_REQUIRED_REASONS,
     REPORT_REASONS,
 )
-
-
-def choices(pairs) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class ReportForm(FlaskForm):

@@ -48,8 +48,8 @@ ACTION_LABELS = {
 # 公開範囲, as in GLOSSARY.md, for showing staff who could see a reported item.
 VISIBILITY_LABELS = {
     "public": _l("Everyone"),
-    "members": _l("Members"),
-    "friends": _l("Friends"),
+    "members": _l("Members only"),
+    "friends": _l("Friends only"),
     "selected": _l("Selected members"),
     "private": _l("Only me"),
 }

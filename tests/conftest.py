@@ -76,6 +76,8 @@ def _config(database_url: str, instance) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
+        # Hashing strength is not under test here; scrypt would make each login cost ~0.1 s.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_ENABLED": False,
         "UPLOAD_DIR": str(instance / "uploads"),
         "SEARCH_INDEX_DIR": str(instance / "search-index"),

@@ -158,6 +158,22 @@ def fill(unit: Path, mapping: dict[str, str]) -> int:
     return changed
 
 
+def conflicts() -> list[tuple[str, list[tuple[str, str]]]]:
+    """msgids translated differently in two units. Flask-Babel merges the catalogues into one, so
+    only one of the translations would ever be shown; use pgettext (a context) for a different one."""
+    seen: dict[tuple[str, str | None], dict[str, str]] = {}
+    for unit in units():
+        for message in load_po(po_path(unit)):
+            if not message.id or not message.string or isinstance(message.id, tuple):
+                continue
+            seen.setdefault((message.id, message.context), {})[str(unit.relative_to(ROOT))] = message.string
+    problems = []
+    for (msgid, _context), by_unit in seen.items():
+        if len(set(by_unit.values())) > 1:
+            problems.append((msgid, sorted(by_unit.items())))
+    return problems
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "check"
     if command == "update":
@@ -173,7 +189,10 @@ def main(argv: list[str]) -> int:
         problems = missing()
         for unit, msgid in problems:
             print(f"{unit}: missing Japanese for {msgid!r}")
-        return 1 if problems else 0
+        clashes = conflicts()
+        for msgid, by_unit in clashes:
+            print(f"translated differently: {msgid!r}: " + "; ".join(f"{u}={t}" for u, t in by_unit))
+        return 1 if problems or clashes else 0
     else:
         print(__doc__)
         return 2

@@ -6,6 +6,7 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
+from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_LENGTH = 8
@@ -25,16 +26,27 @@ def normalize_password(password: str) -> str:
     return unicodedata.normalize("NFKC", password)
 
 
+def _method() -> str:
+    # scrypt in production; the test suite may choose a cheaper method (PASSWORD_HASH_METHOD).
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+
+
 def hash_password(password: str) -> str:
-    return generate_password_hash(normalize_password(password), method="scrypt")
+    return generate_password_hash(normalize_password(password), method=_method())
 
 
 def check_password(password_hash: str, password: str) -> bool:
     return check_password_hash(password_hash, normalize_password(password))
 
 
-# A hash of a random password, checked when a login ID does not exist so both paths take as long.
-DUMMY_HASH = generate_password_hash("tsunagari-timing-equaliser", method="scrypt")
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("tsunagari-timing-equaliser", method=method)
+
+
+def dummy_hash() -> str:
+    """A hash checked when a login ID does not exist, so both paths take as long."""
+    return _dummy_hash(_method())
 
 
 def password_problems(password: str, login_id: str = "") -> list[str]:

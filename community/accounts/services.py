@@ -31,7 +31,7 @@ from community.accounts.models import (
     Verification,
     normalize_login_id,
 )
-from community.accounts.passwords import DUMMY_HASH, check_password, hash_password
+from community.accounts.passwords import check_password, dummy_hash, hash_password
 from community.core.database import utcnow
 from community.extensions import db
 from community.policy import can_grant_role, can_manage_account
@@ -460,7 +460,7 @@ def reset_password(login_id: str, code: str, new_password: str) -> User:
         )
         match = next((row for row in candidates if check_password(row.code_hash, code)), None)
     else:
-        check_password(DUMMY_HASH, code)
+        check_password(dummy_hash(), code)
     if match is None:
         record_failure(key)
         raise invalid
@@ -584,7 +584,7 @@ def authenticate(login_id: str, password: str) -> User:
         raise LockedOut(remaining)
     user = find_by_login_id(login_id)
     if user is None or user.status == AccountStatus.withdrawn.value:
-        check_password(DUMMY_HASH, password)  # same cost whether or not the ID exists
+        check_password(dummy_hash(), password)  # same cost whether or not the ID exists
         record_failure(key)
         raise AuthenticationError
     if not check_password(user.password_hash, password):

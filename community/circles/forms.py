@@ -16,6 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from community.core.forms import choices
+
 CATEGORY_LABELS = {
     "childcare": _l("Parenting"),
     "hobby": _l("Hobbies"),
@@ -38,7 +40,7 @@ JOIN_LABELS = {
     "invitation": _l("By invitation only"),
 }
 WHO_LABELS = {"members": _l("All members"), "admins": _l("Admins only")}
-ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "member": _l("Member")}
+ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "member": _l("Circle member")}
 STATUS_LABELS = {"open": _l("Active"), "closed": _l("Closed"), "archived": _l("Archived")}
 
 MAX_PHOTOS = 4
@@ -48,12 +50,12 @@ REQUIRED = _l("This field is required.")
 class CircleForm(FlaskForm):
     name = StringField(_l("Circle name"), validators=[DataRequired(message=REQUIRED), Length(max=80)])
     description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
-    category = SelectField(_l("Category"), choices=list(CATEGORY_LABELS.items()), default="other")
+    category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS.items()), default="other")
     district_id = SelectField(_l("District"), coerce=int, default=0)
-    visibility = RadioField(_l("Who can see the circle"), choices=list(VISIBILITY_LABELS.items()), default="public")
-    join_mode = RadioField(_l("How to join"), choices=list(JOIN_LABELS.items()), default="open")
-    topic_policy = RadioField(_l("Who can start topics"), choices=list(WHO_LABELS.items()), default="members")
-    comment_policy = RadioField(_l("Who can comment"), choices=list(WHO_LABELS.items()), default="members")
+    visibility = RadioField(_l("Who can see the circle"), choices=choices(VISIBILITY_LABELS.items()), default="public")
+    join_mode = RadioField(_l("How to join"), choices=choices(JOIN_LABELS.items()), default="open")
+    topic_policy = RadioField(_l("Who can start topics"), choices=choices(WHO_LABELS.items()), default="members")
+    comment_policy = RadioField(_l("Who can comment"), choices=choices(WHO_LABELS.items()), default="members")
     cover = MultipleFileField(_l("Cover photo"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
     # Staff only: an official circle run by the members named here.
     official = BooleanField(_l("Official circle (created by the city)"))
@@ -68,12 +70,12 @@ class CircleForm(FlaskForm):
 class CircleSettingsForm(FlaskForm):
     name = StringField(_l("Circle name"), validators=[DataRequired(message=REQUIRED), Length(max=80)])
     description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
-    category = SelectField(_l("Category"), choices=list(CATEGORY_LABELS.items()))
+    category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS.items()))
     district_id = SelectField(_l("District"), coerce=int, default=0)
-    visibility = RadioField(_l("Who can see the circle"), choices=list(VISIBILITY_LABELS.items()))
-    join_mode = RadioField(_l("How to join"), choices=list(JOIN_LABELS.items()))
-    topic_policy = RadioField(_l("Who can start topics"), choices=list(WHO_LABELS.items()))
-    comment_policy = RadioField(_l("Who can comment"), choices=list(WHO_LABELS.items()))
+    visibility = RadioField(_l("Who can see the circle"), choices=choices(VISIBILITY_LABELS.items()))
+    join_mode = RadioField(_l("How to join"), choices=choices(JOIN_LABELS.items()))
+    topic_policy = RadioField(_l("Who can start topics"), choices=choices(WHO_LABELS.items()))
+    comment_policy = RadioField(_l("Who can comment"), choices=choices(WHO_LABELS.items()))
 
 
 class JoinRequestForm(FlaskForm):

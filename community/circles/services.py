@@ -502,7 +502,7 @@ def member_csv(actor: User, circle: Circle) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([str(_l("Nickname")), str(_l("Role"))])
-    labels = {"owner": _l("Owner"), "admin": _l("Admin"), "member": _l("Member")}
+    labels = {"owner": _l("Owner"), "admin": _l("Admin"), "member": _l("Circle member")}
     for row in member_rows(circle):
         if row.state == MembershipState.active.value:
             # A leading =, +, - or @ would be run as a formula by spreadsheet programs.

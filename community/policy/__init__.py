@@ -144,11 +144,3 @@ __all__ += [  # diaries
     "can_view_entry", "can_view_entry_id", "can_write_diary", "selectable_audience", "visible_comment_ids",
     "visible_comments", "visible_entries", "visible_entry_ids", "visible_likers",
 ]
-from community.policy.official import (  # noqa: E402
-    can_view_announcement,
-    can_view_city_page,
-    visible_announcements,
-    visible_city_pages,
-)
-
-__all__ += ["can_view_announcement", "can_view_city_page", "visible_announcements", "visible_city_pages"]  # official

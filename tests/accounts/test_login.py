@@ -47,3 +47,12 @@ def test_logged_in_pages_are_not_cached(client, auth, make_user):
     make_user("cache")
     auth.login("cache")
     assert "no-store" in client.get("/").headers["Cache-Control"]
+
+
+def test_passwords_are_stored_with_scrypt_by_default(app):
+    from community.accounts.passwords import check_password, hash_password
+
+    app.config.pop("PASSWORD_HASH_METHOD")
+    stored = hash_password("ｐａｓｓｗｏｒｄ long enough")
+    assert stored.startswith("scrypt:")
+    assert check_password(stored, "password long enough")  # NFKC: full-width typing still matches

@@ -13,6 +13,11 @@ def test_every_string_has_a_japanese_translation():
     )
 
 
+def test_each_string_has_one_japanese_translation():
+    # The catalogues are merged at run time: two translations of one msgid would show only one.
+    assert i18n.conflicts() == []
+
+
 def test_japanese_dates(app):
     with app.test_request_context("/"):
         assert format_date(date(2026, 11, 22)) == "2026年11月22日"

@@ -12,13 +12,12 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from app import create_app
-
+from community.extensions import db
 
 
 def include_object(obj, name, type_, reflected, compare_to):
     # Same rule as migrations/env.py: the SQLite FTS5 tables are created by raw SQL, not models.
     return not (type_ == "table" and reflected and compare_to is None and name.startswith("search_fts"))
-from community.extensions import db
 
 
 def _fresh_database_url(database_url: str, tmp_path) -> tuple[str, callable]:
