@@ -100,6 +100,10 @@ def update() -> None:
         template = extract(unit, all_units)
         path = po_path(unit)
         catalog = load_po(path)
+        if path.exists():
+            # Keep the header's dates, so that re-extracting changes a file only when its strings do.
+            template.creation_date = catalog.creation_date
+            template.revision_date = catalog.revision_date
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
         path.parent.mkdir(parents=True, exist_ok=True)
