@@ -8,7 +8,7 @@ def test_profile_has_a_report_link_for_others_only(client, auth, make_user):
     member = make_user("hiroshi", nickname="ひろし")
     viewer = make_user("akiko")
     auth.login(viewer)
-    assert "/report/profile/%d" % member.id in client.get(f"/members/{member.id}").get_data(as_text=True)
+    assert f"/report/profile/{member.id}" in client.get(f"/members/{member.id}").get_data(as_text=True)
     # Nobody reports themselves: the link is not on one's own profile.
     assert "/report/profile/" not in client.get(f"/members/{viewer.id}").get_data(as_text=True)
 
