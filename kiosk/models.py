@@ -66,3 +66,22 @@ class KioskDiaryDraft(db.Model):
     # The photo as the media pipeline re-encoded it (no metadata); checked again when posting.
     photo: Mapped[bytes | None] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class KioskHandoff(db.Model):
+    """A one-time re-enrolment hand-off across logout.
+
+    Logout sends Clear-Site-Data "cookies", which also removes the enrolment cookie; the redirect
+    carries this short-lived token to the welcome screen, which re-sets the cookie. Only a hash is stored.
+    """
+
+    __tablename__ = "kiosk_handoff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("kiosk_device.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    device: Mapped[KioskDevice] = relationship()

@@ -6,16 +6,24 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from community import audit
 from community.accounts.models import Facility, User
 from community.core.database import utcnow
 from community.extensions import db
-from kiosk.models import DEFAULT_IDLE_MINUTES, DEFAULT_WARNING_MINUTES, KioskDevice, KioskSettings
+from kiosk.models import (
+    DEFAULT_IDLE_MINUTES,
+    DEFAULT_WARNING_MINUTES,
+    KioskDevice,
+    KioskHandoff,
+    KioskSettings,
+)
 
 # Writing last_used_at on every page would turn each click into a database write.
 _TOUCH_EVERY = timedelta(minutes=5)
+# Long enough for the logout redirect to be followed on a slow PC, short enough to be useless later.
+HANDOFF_TTL = timedelta(minutes=2)
 
 
 class KioskError(Exception):
@@ -54,6 +62,52 @@ def device_for_token(token: str | None) -> KioskDevice | None:
     if device is None or device.revoked_at is not None:
         return None
     return device
+
+
+def issue_handoff(device: KioskDevice) -> str:
+    """A single-use token that re-enrols this device after Clear-Site-Data removed its cookie.
+
+    Returns the raw token (only its hash is stored); the device's older hand-offs are dropped.
+    """
+    now = utcnow()
+    db.session.execute(
+        delete(KioskHandoff).where(
+            KioskHandoff.device_id == device.id,
+            (KioskHandoff.used_at.is_not(None)) | (KioskHandoff.expires_at < now),
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(KioskHandoff(device_id=device.id, token_hash=hash_token(token), created_at=now,
+                                expires_at=now + HANDOFF_TTL))
+    db.session.flush()
+    return token
+
+
+def redeem_handoff(token: str | None) -> tuple[KioskDevice, str] | None:
+    """Use a hand-off token once: the device and a fresh enrolment token for its cookie, or None
+    when the token is unknown, used, expired or its device revoked.
+
+    The cookie's old token is not stored anywhere in the clear, so the device gets a new one (the old
+    cookie is gone from the browser anyway).
+    """
+    if not token or len(token) > 128:
+        return None
+    handoff = db.session.scalar(
+        select(KioskHandoff).where(KioskHandoff.token_hash == hash_token(token)).with_for_update()
+    )
+    now = utcnow()
+    if handoff is None or handoff.used_at is not None or handoff.expires_at <= now:
+        return None
+    handoff.used_at = now  # single use, even when the device turns out to be revoked
+    device = handoff.device
+    if device.revoked_at is not None:
+        db.session.flush()
+        return None
+    device_token = secrets.token_urlsafe(32)
+    device.token_hash = hash_token(device_token)
+    device.last_used_at = now
+    db.session.flush()
+    return device, device_token
 
 
 def touch_device(device: KioskDevice) -> bool:

@@ -5,7 +5,18 @@ from __future__ import annotations
 import time
 from functools import wraps
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,8 +26,8 @@ from community.announcements.models import Announcement
 from community.announcements.services import current_announcements
 from community.core.urls import safe_next
 from community.extensions import db
-from kiosk import drafts
-from kiosk.device import COOKIE, PREFS_COOKIE, current_kiosk
+from kiosk import drafts, services
+from kiosk.device import COOKIE, PREFS_COOKIE, current_kiosk, set_device_cookie
 from kiosk.forms import KioskLoginForm
 from kiosk.services import settings_for
 
@@ -27,11 +38,45 @@ PREFS = ("furigana", "large")
 _SERVER_GRACE_SECONDS = 30
 
 
+ENDED_REASONS = ("logout", "timeout", "suspended")
+
+
 @bp.before_request
 def only_on_kiosks():
+    if request.endpoint == "kiosk.welcome" and "handoff" in request.args:
+        return resume_after_logout()
     # Kiosk screens exist only on enrolled PCs; elsewhere they are simply not there.
     if current_kiosk() is None:
         abort(404)
+    return None
+
+
+def _clean_welcome_url() -> str:
+    ended = request.args.get("ended")
+    return url_for("kiosk.welcome", ended=ended if ended in ENDED_REASONS else None)
+
+
+def resume_after_logout():
+    """The logout redirect's hand-off: re-set the enrolment cookie that Clear-Site-Data removed.
+
+    Then a redirect to the plain welcome URL, so the used token leaves the address bar and history.
+    """
+    redeemed = services.redeem_handoff(request.args.get("handoff"))
+    db.session.commit()
+    if redeemed is None:
+        if current_kiosk() is not None:  # still enrolled (the browser kept its cookie): nothing lost
+            response = redirect(_clean_welcome_url(), code=303)
+        else:
+            # Replayed, expired or revoked: enrol nothing. Staff can enrol the PC again.
+            response = make_response(render_template("kiosk/handoff_failed.html"), 400)
+    else:
+        _device, token = redeemed
+        response = redirect(_clean_welcome_url(), code=303)
+        g._kiosk_cookie_stale = False  # a dead cookie from before must not delete the new one
+        set_device_cookie(response, token)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def kiosk_login_required(view):
@@ -56,8 +101,9 @@ def idle_limit_seconds() -> int:
 def finished_response(reason: str):
     """End the visit: the server session, then everything the browser kept for this site.
 
-    Clear-Site-Data "cookies" would also remove the enrolment cookie, and Chromium applies it after
-    the Set-Cookie of the same response (see docs/kiosk.md), so cookies are deleted one by one instead.
+    Clear-Site-Data "cookies" also removes the enrolment cookie (Chromium applies it after this
+    response's own Set-Cookie, see docs/kiosk.md), so the redirect carries a one-time hand-off token
+    and the welcome screen re-enrols the PC with it.
     """
     if current_user.is_authenticated:
         drafts.discard_draft(current_user)  # an unsent diary is not kept for anyone
@@ -65,8 +111,12 @@ def finished_response(reason: str):
     else:
         session.clear()
     db.session.commit()
-    response = redirect(url_for("kiosk.welcome", ended=reason), code=303)
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    handoff = services.issue_handoff(g.kiosk)
+    db.session.commit()
+    response = redirect(url_for("kiosk.welcome", ended=reason, handoff=handoff), code=303)
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    response.headers["Referrer-Policy"] = "no-referrer"
+    # For browsers without Clear-Site-Data: delete the visit's cookies by name (the hand-off renews ours).
     for name in request.cookies:
         if name != COOKIE:
             response.delete_cookie(name, path="/")
@@ -90,9 +140,7 @@ def welcome():
     if current_user.is_authenticated:
         return redirect(url_for("kiosk.home"), code=303)
     ended = request.args.get("ended")
-    return render_template(
-        "kiosk/welcome.html", ended=ended if ended in ("logout", "timeout", "suspended") else None
-    )
+    return render_template("kiosk/welcome.html", ended=ended if ended in ENDED_REASONS else None)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -104,13 +104,20 @@ def test_logout_ends_the_server_session_and_clears_the_browser_but_keeps_the_enr
     client.post("/kiosk/prefs/furigana", data={"next": "/kiosk/home"})
     response = client.post("/kiosk/logout")
     assert response.status_code == 303
-    assert response.headers["Location"] == "/kiosk/?ended=logout"
-    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert response.headers["Location"].startswith("/kiosk/?ended=logout&handoff=")
+    assert response.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'
     assert response.headers["Cache-Control"] == "no-store"
     assert db.session.scalar(select(func.count()).select_from(UserSession)) == 0
+    # Also deleted by name, for browsers without Clear-Site-Data.
     assert cookie_header(response, "tsunagari_session").startswith("tsunagari_session=;")
     assert cookie_header(response, PREFS_COOKIE).startswith(f"{PREFS_COOKIE}=;")
-    assert cookie_header(response, COOKIE) is None  # the enrolment cookie is left alone
+    assert cookie_header(response, COOKIE) is None
+    # What Clear-Site-Data "cookies" does in the browser: the enrolment cookie goes too.
+    client.delete_cookie(COOKIE)
+    resumed = client.get(response.headers["Location"])
+    assert resumed.status_code == 303 and resumed.headers["Location"] == "/kiosk/?ended=logout"
+    assert cookie_header(resumed, COOKIE) is not None  # re-enrolled by the hand-off
+    assert "おわりました" in client.get("/kiosk/?ended=logout").get_data(as_text=True)
     assert client.get("/kiosk/home").headers["Location"] == "/kiosk/login"
     assert client.get("/kiosk/").status_code == 200
     assert db.session.get(type(device), device.id).revoked_at is None
@@ -131,8 +138,8 @@ def test_server_ends_an_idle_session_even_without_the_page_script(client, enrol,
     monkeypatch.setattr(time, "time", lambda: later)
     response = client.get("/kiosk/home")
     assert response.status_code == 303
-    assert response.headers["Location"] == "/kiosk/?ended=timeout"
-    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert response.headers["Location"].startswith("/kiosk/?ended=timeout&handoff=")
+    assert response.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'
     assert db.session.scalar(select(func.count()).select_from(UserSession)) == 0
 
 
