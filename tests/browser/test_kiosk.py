@@ -232,7 +232,8 @@ def test_a_seniors_visit_from_welcome_to_logout(browser, kiosk_server, size, tmp
     expect(page.get_by_role("status")).to_contain_text("おわりました")
     check_screen(page)
     after = cookie_values(context)
-    assert after[KIOSK_COOKIE] == signed_in[KIOSK_COOKIE]
+    assert after[KIOSK_COOKIE]  # re-enrolled by the one-time hand-off (with a fresh token)
+    assert "handoff" not in page.url
     # The welcome screen starts a fresh anonymous session for its forms' CSRF tokens; the old one is gone.
     assert after.get("tsunagari_session") != signed_in["tsunagari_session"]
     page.goto(kiosk_server.url + "/kiosk/home")
@@ -275,8 +276,53 @@ def test_idle_warning_continue_and_timeout_with_the_fake_clock(browser, kiosk_se
     page.clock.run_for(1000)
     expect(page.get_by_role("status")).to_contain_text("自動的におわりました")
     assert cookie_values(context).get("tsunagari_session") != signed_in["tsunagari_session"]
+    assert KIOSK_COOKIE in cookie_values(context) and "handoff" not in page.url
     page.goto(kiosk_server.url + "/kiosk/home")
     expect(page.get_by_role("heading", level=1)).to_have_text("ログイン")
+    context.close()
+
+
+def test_logout_clears_every_cookie_and_storage_but_the_kiosk_stays_enrolled(browser, kiosk_server):
+    """Checklist 2: Clear-Site-Data "cache", "cookies", "storage", then the hand-off re-enrols the PC."""
+    context = new_context(browser)
+    page = context.new_page()
+    enrol(page, kiosk_server)
+    log_in(page)
+    press(page, page.get_by_role("button", name="ふりがな"))
+    page.evaluate(
+        "document.cookie = 'left_behind=1; path=/';"
+        "localStorage.setItem('draft', 'よしこの下書き'); sessionStorage.setItem('x', '1')"
+    )
+    signed_in = cookie_values(context)
+    assert {"tsunagari_session", "tsunagari_kiosk_prefs", "left_behind", KIOSK_COOKIE} <= set(signed_in)
+    responses = []
+    page.on("response", lambda response: responses.append(response))
+    press(page, page.locator(".kiosk-finish"))
+    expect(page.get_by_role("status")).to_contain_text("おわりました")
+    expect(page.locator(".kiosk-lead")).to_contain_text("中央図書館")  # still this facility's kiosk
+    logout = next(r for r in responses if r.url.endswith("/kiosk/logout"))
+    assert logout.all_headers()["clear-site-data"] == '"cache", "cookies", "storage"'
+    assert "handoff" not in page.url  # the used token has left the address bar
+    after = cookie_values(context)
+    # Only the renewed enrolment cookie and the welcome screen's fresh, empty session are left.
+    assert set(after) <= {KIOSK_COOKIE, "tsunagari_session"}
+    assert after.get("tsunagari_session") != signed_in["tsunagari_session"]
+    assert after[KIOSK_COOKIE] != signed_in[KIOSK_COOKIE]
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+    # The old session is dead on the server too.
+    context.add_cookies([{"name": "tsunagari_session", "value": signed_in["tsunagari_session"],
+                          "url": kiosk_server.url}])
+    page.goto(kiosk_server.url + "/kiosk/home")
+    expect(page.get_by_role("heading", level=1)).to_have_text("ログイン")
+    # The hand-off cannot be used twice: replaying it in another browser enrols nothing.
+    handoff_url = next(r.url for r in responses if "handoff=" in r.url)
+    stranger = new_context(browser)
+    other = stranger.new_page()
+    assert other.goto(handoff_url).status == 400
+    expect(other.get_by_role("heading", level=1)).to_have_text("このパソコンはキオスク端末ではなくなりました")
+    assert run_axe(other) == []
+    assert KIOSK_COOKIE not in cookie_values(stranger)
+    stranger.close()
     context.close()
 
 
