@@ -344,9 +344,10 @@ def show(circle_id: int):
     )
 
 
-def _write_reason(circle: Circle) -> str | None:
-    """Why the viewer cannot post here, in plain Japanese (None when they can)."""
-    if policy.can_post_topic(current_user, circle):
+def _refusal(circle: Circle, allowed: bool, not_member: str, admins_only: str) -> str | None:
+    """Why the viewer cannot write here, in plain Japanese (None when they can): the UI shows
+    this instead of a dead button."""
+    if allowed:
         return None
     if circle.status != "open":
         return str(services.CLOSED_MESSAGE)
@@ -354,8 +355,17 @@ def _write_reason(circle: Circle) -> str | None:
     if reason:
         return reason
     if not policy.is_circle_member(current_user, circle):
-        return _("Only members of this circle can post.")
-    return _("In this circle, only the circle's admins start topics.")
+        return not_member
+    return admins_only
+
+
+def _write_reason(circle: Circle) -> str | None:
+    return _refusal(
+        circle,
+        policy.can_post_topic(current_user, circle),
+        _("Only members of this circle can post."),
+        _("In this circle, only the circle's admins start topics."),
+    )
 
 
 @bp.post("/<int:circle_id>/join")
@@ -522,17 +532,12 @@ def topic(topic_id: int):
 
 
 def _comment_reason(topic: Topic) -> str | None:
-    if policy.can_comment(current_user, topic):
-        return None
-    circle = topic.circle
-    if circle.status != "open":
-        return str(services.CLOSED_MESSAGE)
-    reason = why_cannot(current_user, Capability.write)
-    if reason:
-        return reason
-    if not policy.is_circle_member(current_user, circle):
-        return _("Only members of this circle can comment.")
-    return _("In this circle, only the circle's admins comment.")
+    return _refusal(
+        topic.circle,
+        policy.can_comment(current_user, topic),
+        _("Only members of this circle can comment."),
+        _("In this circle, only the circle's admins comment."),
+    )
 
 
 @bp.post("/topics/<int:topic_id>/reply")
