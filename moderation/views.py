@@ -298,9 +298,14 @@ def act(case_id: int):
         return _case_page(_load_case(case_id), None, 409)
     except services.ModerationError as error:
         db.session.rollback()
-        form.action.errors.append(str(error.message))
         db.session.expire_all()
-        return _case_page(_load_case(case_id), form, error.status)
+        fresh = _load_case(case_id)
+        if fresh.version != form.version.data:
+            # Another staff member acted between our reads: say so, as for a lost version check.
+            flash(str(_("This item has already been handled.")), "error")
+            return _case_page(fresh, None, 409)
+        form.action.errors.append(str(error.message))
+        return _case_page(fresh, form, error.status)
     db.session.commit()
     flash(_("Done: %(action)s.", action=ACTION_LABELS[form.action.data]), "success")
     return redirect(url_for("moderation.case", case_id=case_id))
