@@ -48,11 +48,14 @@ def init_app(app: Flask) -> None:
         diaries,
         media,
         notifications,
+        official,
         social,
     )
     from community.accounts import models as _accounts_models  # noqa: F401
     from community.accounts import sessions as _sessions  # noqa: F401
     from community.announcements import models as _announcement_models  # noqa: F401
+
+    official.init_app(app)
 
     for package in (media, notifications, social, diaries, circles):
         package.init_app(app)

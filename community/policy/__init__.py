@@ -108,13 +108,18 @@ __all__ += [  # moderation: reports, patrol, staff actions, appeals
     "state_is_visible", "visible_state",
 ]
 from community.policy.official import (  # noqa: E402
+    can_act_as_official,
+    can_issue_emergency,
+    can_manage_official_accounts,
     can_view_announcement,
     can_view_city_page,
+    official_accounts_for,
     visible_announcements,
     visible_city_pages,
 )
 
 __all__ += ["can_view_announcement", "can_view_city_page", "visible_announcements", "visible_city_pages"]  # official
+__all__ += ["can_act_as_official", "can_issue_emergency", "can_manage_official_accounts", "official_accounts_for"]
 from community.policy.notifications import (  # noqa: E402
     can_view_notification,
     register_notification_target,

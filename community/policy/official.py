@@ -47,3 +47,53 @@ def visible_city_pages(stmt: Select, viewer, page_model) -> Select:
 
 def can_view_city_page(viewer, page) -> bool:
     return page is not None and page.removed_at is None
+
+
+# --- Official department accounts (公式アカウント) ---------------------------------------------
+
+def _official_models():
+    from community.official.models import OfficialAccount, OfficialAccountMember
+
+    return OfficialAccount, OfficialAccountMember
+
+
+def can_manage_official_accounts(viewer) -> bool:
+    """Only admins create department accounts and name who may post as them."""
+    from community.policy.accounts import Capability, can
+
+    return can(viewer, Capability.configure_site)
+
+
+def can_act_as_official(viewer, account) -> bool:
+    """May the viewer post, answer or publish as this department account?
+
+    Only staff (or admins) whom an admin named as the account's members, and only while both the
+    account and the person are active. Being staff alone is not enough (Meguro: the department
+    posts directly, but only that department).
+    """
+    if account is None or not account.is_active:
+        return False
+    from community.policy.accounts import Capability, can
+
+    if not can(viewer, Capability.publish_official):
+        return False
+    return any(m.user_id == viewer.id for m in account.members)
+
+
+def can_issue_emergency(viewer, account) -> bool:
+    return can_act_as_official(viewer, account) and bool(account.may_issue_emergencies)
+
+
+def official_accounts_for(viewer) -> Select:
+    """SQL: the active accounts the viewer may act as (for 'post as' pickers)."""
+    from sqlalchemy import select
+
+    from community.policy.accounts import Capability, can
+
+    account, member = _official_models()
+    stmt = select(account).where(account.deactivated_at.is_(None))
+    if not can(viewer, Capability.publish_official):
+        return stmt.where(account.id.is_(None))
+    return stmt.where(
+        account.id.in_(select(member.account_id).where(member.user_id == viewer.id))
+    ).order_by(account.name)
