@@ -230,8 +230,31 @@ def _circles() -> None:
     _ = CircleMembership  # membership changes need no re-index: the policy reads them at search time
 
 
+def _official_posts() -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
+
+    from community.official.models import SEARCH_LABEL, OfficialPost
+    from community.policy import visible_official_posts
+
+    def document(post: OfficialPost) -> Document | None:
+        if post.withdrawn_at is not None:
+            return None  # withdrawn (取り下げ): out of the index; its page keeps the notice
+        return Document(kind="official_post", object_id=post.id, source="official", title=post.title,
+                        body=f"{post.body}\n{post.account.name}", date=post.created_at)
+
+    def present(post: OfficialPost) -> Presented:
+        return Presented(post.title, post.body, url_for("official.post", post_id=post.id), post.created_at,
+                         {"department": post.account.name, "corrected": post.corrected_at is not None})
+
+    register(SearchSource("official_post", OfficialPost, "official", SEARCH_LABEL, document,
+                          visible_official_posts, present,
+                          load=lambda: select(OfficialPost).options(joinedload(OfficialPost.account))))
+
+
 def register_all() -> None:
     _announcements()
+    _official_posts()
     _city_pages()
     _diaries()
     _circles()

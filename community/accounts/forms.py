@@ -133,6 +133,13 @@ class _PersonFields(FlaskForm):
     def validate_login_id(self, field):
         _check_login_id(field)
 
+    def validate_nickname(self, field):
+        from community.official.names import nickname_problem  # only official accounts look official
+
+        problem = nickname_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
     def validate_birth_date(self, field):
         _validate_birth_date(self, field)
 

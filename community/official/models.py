@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -54,6 +55,8 @@ class OfficialAccountMember(db.Model):
 
 
 TITLE_MAX = 100
+# What search results call an official post (kept here so the text lives in this package's catalogue).
+SEARCH_LABEL = _l("Official account post")
 BODY_MAX = 10_000
 NOTE_MAX = 1_000
 
@@ -81,6 +84,8 @@ class OfficialPost(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # A random key the new-post form carries: a second submit of the same form finds this post.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     account: Mapped[OfficialAccount] = relationship()
     revisions: Mapped[list[OfficialPostRevision]] = relationship(

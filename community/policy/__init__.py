@@ -120,6 +120,23 @@ from community.policy.official import (  # noqa: E402
 
 __all__ += ["can_view_announcement", "can_view_city_page", "visible_announcements", "visible_city_pages"]  # official
 __all__ += ["can_act_as_official", "can_issue_emergency", "can_manage_official_accounts", "official_accounts_for"]
+from community.policy.official import (  # noqa: E402
+    can_correct_official_post,
+    can_follow_official,
+    can_post_as_official,
+    can_react_to_official_post,
+    can_view_official_post,
+    can_withdraw_official_post,
+    followed_official_posts,
+    visible_official_post_ids,
+    visible_official_posts,
+)
+
+__all__ += [  # official posts, follows, corrections
+    "can_correct_official_post", "can_follow_official", "can_post_as_official", "can_react_to_official_post",
+    "can_view_official_post", "can_withdraw_official_post", "followed_official_posts", "visible_official_post_ids",
+    "visible_official_posts",
+]
 from community.policy.notifications import (  # noqa: E402
     can_view_notification,
     register_notification_target,

@@ -97,3 +97,75 @@ def official_accounts_for(viewer) -> Select:
     return stmt.where(
         account.id.in_(select(member.account_id).where(member.user_id == viewer.id))
     ).order_by(account.name)
+
+
+def _post_models():
+    from community.official.models import OfficialFollow, OfficialPost, OfficialPostReaction
+
+    return OfficialPost, OfficialFollow, OfficialPostReaction
+
+
+def can_post_as_official(viewer, account) -> bool:
+    """Posting as a department: the same rule as acting as it."""
+    return can_act_as_official(viewer, account)
+
+
+def can_correct_official_post(viewer, post) -> bool:
+    """A correction (訂正) is made by the department's own members, and never to a withdrawn post."""
+    return post is not None and post.withdrawn_at is None and can_act_as_official(viewer, post.account)
+
+
+def can_withdraw_official_post(viewer, post) -> bool:
+    """The department's members, or an admin (who answers for every official account)."""
+    if post is None or post.withdrawn_at is not None:
+        return False
+    return can_act_as_official(viewer, post.account) or can_manage_official_accounts(viewer)
+
+
+def can_view_official_post(viewer, post) -> bool:
+    """Official posts are public, withdrawn ones too: their page shows the withdrawal notice."""
+    return post is not None
+
+
+def visible_official_posts(stmt: Select, viewer, *, include_withdrawn: bool = False) -> Select:
+    """Lists, feeds and search: every post is public; withdrawn ones only where a list shows
+    their notice (the account's own page), never in feeds or search."""
+    post, _follow, _reaction = _post_models()
+    return stmt if include_withdrawn else stmt.where(post.withdrawn_at.is_(None))
+
+
+def visible_official_post_ids(viewer) -> Select:
+    """Notification targets: a withdrawn post's page still opens (it shows the notice)."""
+    from sqlalchemy import select
+
+    post, _follow, _reaction = _post_models()
+    return visible_official_posts(select(post.id), viewer, include_withdrawn=True)
+
+
+def can_follow_official(viewer, account) -> bool:
+    """Verified members (children included: following is reading) follow active accounts."""
+    from community.policy.accounts import Capability, can
+
+    return account is not None and account.is_active and can(viewer, Capability.read_members)
+
+
+def can_react_to_official_post(viewer, post) -> bool:
+    """「参考になった」 is a reader's signal, not posting, so children may press it too."""
+    from community.policy.accounts import Capability, can
+
+    return post is not None and post.withdrawn_at is None and can(viewer, Capability.read_members)
+
+
+def followed_official_posts(stmt: Select, viewer) -> Select:
+    """SQL: the posts (not withdrawn) of the active accounts the viewer follows, for the home feed."""
+    from sqlalchemy import false, select
+
+    account, _member = _official_models()
+    post, follow, _reaction = _post_models()
+    uid = getattr(viewer, "id", None) if getattr(viewer, "is_authenticated", False) else None
+    if uid is None:
+        return stmt.where(false())
+    followed = select(follow.account_id).join(account, account.id == follow.account_id).where(
+        follow.user_id == uid, account.deactivated_at.is_(None)
+    )
+    return visible_official_posts(stmt, viewer).where(post.account_id.in_(followed))

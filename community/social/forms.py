@@ -35,6 +35,15 @@ class ProfileForm(FlaskForm):
     remove_avatar = BooleanField(_l("Remove my profile photo"))
     avatar_visibility = SelectField(_l("Who can see my profile photo"), choices=VISIBILITY_CHOICES)
 
+    def validate_nickname(self, field):
+        from wtforms.validators import ValidationError
+
+        from community.official.names import nickname_problem  # only official accounts look official
+
+        problem = nickname_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
 
 class WithdrawForm(FlaskForm):
     password = PasswordField(
