@@ -62,9 +62,10 @@ def init_app(app: Flask) -> None:
     from community import accounts
 
     accounts.init_app(app)
-    from community.core import errors, security
+    from community.core import errors, once, security
 
     errors.init_app(app)
+    once.init_app(app)  # double-submit protection (form_submission rows)
     security.init_app(app)
     layout.init_app(app)
 
@@ -77,6 +78,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(announcements_bp)
 
     from community.accounts import demo as accounts_demo
+    from community.core import backup as _backup  # noqa: F401 - `flask tsunagari backup` / `restore`
     from community.core.cli import register_demo_loader, tsunagari_cli
 
     register_demo_loader(app, 10, accounts_demo.load)

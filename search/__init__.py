@@ -25,6 +25,10 @@ def init_app(app: Flask) -> None:
 
     register_demo_loader(app, 90, demo_index)
 
+    from community.core.backup import register_restore_hook
+
+    register_restore_hook(app, indexing.reindex)  # the index is never backed up: rebuilt after a restore
+
     @app.after_request
     def drain_after_commit(response):
         # Content committed in this request: index it after the response has gone out.

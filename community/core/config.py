@@ -28,6 +28,11 @@ DEFAULTS = {
     "LANGUAGES": ["ja", "en"],
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,
+    # Redis unreachable: let requests through (the per-login-ID lockout in the database still holds).
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    "RATELIMIT_KEY_PREFIX": "tsunagari",
+    # Reverse proxies / load balancers in front of the app whose X-Forwarded-* headers are trusted.
+    "TRUSTED_PROXIES": 0,
     "SEARCH_BACKEND": "whoosh",
     "SHOW_ERA": True,
 }
@@ -67,6 +72,13 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", url)
     if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        # Behind a load balancer every request comes from its address: per-IP limits need the client's.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     production = app.config["ENV"] == "production"
     if not app.config.get("SECRET_KEY"):

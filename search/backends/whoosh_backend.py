@@ -155,7 +155,12 @@ class WhooshBackend(SearchBackend):
         self._filters.clear()
 
     def exists(self) -> bool:
-        return os.path.isdir(self.index_dir) and whoosh_index.exists_in(self.index_dir)
+        if not os.path.isdir(self.index_dir):
+            return False
+        try:
+            return whoosh_index.exists_in(self.index_dir)
+        except Exception:  # noqa: BLE001 - a damaged table of contents is no index: rebuild replaces it
+            return False
 
     def _open_index(self):
         if not self.exists():

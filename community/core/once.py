@@ -1,0 +1,143 @@
+"""Double-submit protection: a form sent twice creates its content once.
+
+A form opts in with `{{ submission_field() }}` (a hidden, random `submission_id`). The first commit
+of that POST which inserts rows also inserts a `form_submission` row with the id, in the same
+transaction, so "the post exists" and "the id is used" are committed together or not at all.
+Sending the same form again (a double click, a retry after a lost response, a reload) finds the row
+and is redirected to what the first send produced, with a message, instead of posting again.
+Two sends racing each other both try to insert the same primary key; the loser's transaction is
+rolled back (its photos removed with it) and it gets the same redirect.
+
+Rows live in the database, so this holds across processes and machines.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from flask import Flask, flash, g, has_request_context, redirect, request, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import String, delete, event, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from community.core.database import UTCDateTime, utcnow
+from community.core.urls import safe_next
+from community.extensions import db
+
+FIELD = "submission_id"
+KEEP = timedelta(days=2)
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_INSERTED = "tsunagari.once.inserted"
+
+
+class FormSubmission(db.Model):
+    __tablename__ = "form_submission"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(default=None)
+    # Where the first send led (a same-site path), filled in after its response was decided.
+    location: Mapped[str | None] = mapped_column(String(500), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+def submission_field() -> Markup:
+    return Markup('<input type="hidden" name="{}" value="{}">').format(FIELD, secrets.token_urlsafe(24))
+
+
+def submitted_token() -> str | None:
+    if not has_request_context() or request.method != "POST":
+        return None
+    value = request.form.get(FIELD, "")
+    return value if _TOKEN_RE.match(value) else None
+
+
+def _already_sent(row: FormSubmission | None):
+    flash(_("This was already sent, so it was not sent again."), "info")
+    target = (row.location if row is not None else None) or safe_next(request.full_path.rstrip("?"))
+    return redirect(target or url_for("core.home"), code=303)
+
+
+def _is_app_session(session: Session) -> bool:
+    return db.session.registry.has() and db.session.registry() is session
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    if any(not isinstance(obj, FormSubmission) for obj in session.new):
+        session.info[_INSERTED] = True
+
+
+def _before_commit(session: Session) -> None:
+    if not has_request_context() or not g.get("submission_token") or g.get("submission_recorded"):
+        return
+    if not _is_app_session(session):
+        return
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    if not session.info.pop(_INSERTED, False):
+        return  # e.g. the sign-in's "last seen" update: not the content this form sends
+    user = g.get("_login_user")  # not current_user: this commit may be the one inside the user loader
+    session.execute(delete(FormSubmission).where(FormSubmission.created_at < utcnow() - KEEP))
+    session.add(FormSubmission(token=g.submission_token, user_id=getattr(user, "id", None)))
+    session.flush()  # a racing duplicate fails here, inside the same transaction as its content
+    g.submission_recorded = True
+
+
+def _forget(session: Session, *args) -> None:
+    session.info.pop(_INSERTED, None)
+
+
+def _rolled_back(session: Session, previous_transaction) -> None:
+    session.info.pop(_INSERTED, None)
+    if previous_transaction.parent is None and has_request_context() and _is_app_session(session):
+        g.pop("submission_recorded", None)
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_global(submission_field)
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_commit", _forget)
+    event.listen(Session, "after_soft_rollback", _rolled_back)
+
+    @app.before_request
+    def refuse_a_second_send():
+        token = submitted_token()
+        if token is None:
+            return None
+        row = db.session.get(FormSubmission, token)
+        if row is not None:
+            return _already_sent(row)
+        g.submission_token = token
+        return None
+
+    @app.after_request
+    def remember_where_it_led(response):
+        if g.get("submission_recorded") and response.status_code in (301, 302, 303, 307, 308):
+            location = safe_next(response.headers.get("Location"))
+            if location:
+                try:
+                    db.session.execute(
+                        update(FormSubmission).where(FormSubmission.token == g.submission_token).values(location=location)
+                    )
+                    db.session.commit()
+                except Exception:  # noqa: BLE001 - the content is committed; a later resend goes home instead
+                    app.logger.warning("could not remember where a submission led")
+                    db.session.rollback()
+        return response
+
+    @app.errorhandler(IntegrityError)
+    def lost_the_race(error: IntegrityError):
+        db.session.rollback()
+        token = g.get("submission_token")
+        if token and not g.get("submission_recorded"):
+            row = db.session.get(FormSubmission, token)
+            if row is not None:
+                return _already_sent(row)
+        from community.core.errors import render_error
+
+        app.logger.exception("integrity error on %s %s", request.method, request.path)
+        return render_error(500)
