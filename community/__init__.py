@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
         media,
         notifications,
         official,
+        questions,
         social,
     )
     from community.accounts import models as _accounts_models  # noqa: F401
@@ -59,6 +60,7 @@ def init_app(app: Flask) -> None:
 
     for package in (media, notifications, social, diaries, circles):
         package.init_app(app)
+    questions.init_app(app)
     from community import accounts
 
     accounts.init_app(app)

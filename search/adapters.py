@@ -230,6 +230,34 @@ def _circles() -> None:
     _ = CircleMembership  # membership changes need no re-index: the policy reads them at search time
 
 
+def _faq() -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
+
+    from community.policy import visible_faq_entries
+    from community.questions.models import FaqEntry
+
+    def document(entry: FaqEntry) -> Document | None:
+        if entry.withdrawn_at is not None:
+            return None
+        return Document(
+            kind="faq",
+            object_id=entry.id,
+            source="official",
+            title=entry.title,
+            body=f"{entry.answer}\n{entry.account.name}",
+            date=entry.updated_at,
+            category="faq",  # lets the FAQ search and suggestions ask for FAQ entries only
+        )
+
+    def present(entry: FaqEntry) -> Presented:
+        return Presented(entry.title, entry.answer, url_for("questions.faq_entry", entry_id=entry.id),
+                         entry.updated_at, {"department": entry.account.name})
+
+    register(SearchSource("faq", FaqEntry, "official", _l("FAQ"), document, visible_faq_entries, present,
+                          load=lambda: select(FaqEntry).options(joinedload(FaqEntry.account))))
+
+
 def _official_posts() -> None:
     from sqlalchemy import select
     from sqlalchemy.orm import joinedload
@@ -258,3 +286,4 @@ def register_all() -> None:
     _city_pages()
     _diaries()
     _circles()
+    _faq()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -78,3 +78,29 @@ def suggestion_url(suggestion) -> str:
 @bp.app_context_processor
 def search_helpers():
     return {"search_page_url": page_url, "search_suggestion_url": suggestion_url}
+
+
+# -- FAQ (よくある質問) for community/questions, which may not import search -------------------------
+
+
+@bp.record_once
+def _publish_faq_search(state) -> None:
+    from search import faq
+
+    state.app.extensions["tsunagari.faq_search"] = faq.faq_ids
+
+
+@bp.get("/suggest/faq")
+def suggest_faq():
+    """FAQ entries similar to a question being typed (the ask form's script calls this)."""
+    from search import faq
+
+    text = request.args.get("q", "")[:200]
+    if len(text.strip()) < 2:
+        return jsonify(results=[])
+    try:
+        results = faq.suggest(text, current_user, limit=5)
+    except SearchUnavailable as exc:
+        current_app.logger.warning("FAQ suggestions unavailable: %s", exc)
+        return jsonify(results=[], unavailable=True), 503
+    return jsonify(results=results)

@@ -166,3 +166,30 @@ __all__ += [  # diaries
     "can_view_entry", "can_view_entry_id", "can_write_diary", "selectable_audience", "visible_comment_ids",
     "visible_comments", "visible_entries", "visible_entry_ids", "visible_likers",
 ]
+from community.policy.questions import (  # noqa: E402
+    acting_account_ids,
+    askable_accounts,
+    can_answer_question,
+    can_ask_department,
+    can_ask_question,
+    can_close_question,
+    can_give_feedback,
+    can_manage_faq,
+    can_promote_question,
+    can_view_faq_entry,
+    can_view_feedback_report,
+    can_view_question,
+    can_view_question_queue,
+    is_question_staff,
+    queue_accounts,
+    visible_faq_entries,
+    visible_question_ids,
+    visible_questions,
+)
+
+__all__ += [  # questions to the city, FAQ, page feedback
+    "acting_account_ids", "askable_accounts", "can_answer_question", "can_ask_department", "can_ask_question",
+    "can_close_question", "can_give_feedback", "can_manage_faq", "can_promote_question", "can_view_faq_entry",
+    "can_view_feedback_report", "can_view_question", "can_view_question_queue", "is_question_staff",
+    "queue_accounts", "visible_faq_entries", "visible_question_ids", "visible_questions",
+]
