@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
         official,
         questions,
         social,
+        surveys,
     )
     from community.accounts import models as _accounts_models  # noqa: F401
     from community.accounts import sessions as _sessions  # noqa: F401
@@ -60,6 +61,7 @@ def init_app(app: Flask) -> None:
 
     for package in (media, notifications, social, diaries, circles):
         package.init_app(app)
+    surveys.init_app(app)
     questions.init_app(app)
     from community import accounts
 

@@ -193,3 +193,22 @@ __all__ += [  # questions to the city, FAQ, page feedback
     "can_view_feedback_report", "can_view_question", "can_view_question_queue", "is_question_staff",
     "queue_accounts", "visible_faq_entries", "visible_question_ids", "visible_questions",
 ]
+from community.policy.surveys import (  # noqa: E402
+    PRIVACY_THRESHOLD,
+    SurveyState,
+    age_band_of,
+    answer_refusal,
+    can_answer_survey,
+    can_create_survey,
+    can_manage_survey,
+    can_view_survey_results,
+    in_audience,
+    managed_surveys,
+    survey_state,
+    visible_surveys,
+)
+
+__all__ += [  # surveys (アンケート)
+    "PRIVACY_THRESHOLD", "SurveyState", "age_band_of", "answer_refusal", "can_answer_survey", "can_create_survey",
+    "can_manage_survey", "can_view_survey_results", "in_audience", "managed_surveys", "survey_state", "visible_surveys",
+]

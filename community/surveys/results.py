@@ -1,0 +1,225 @@
+"""Survey results: counts, percentages, small-group-suppressed breakdowns, SVG geometry and CSV.
+
+Only aggregates leave this module. A breakdown group (district or age band) with fewer than
+PRIVACY_THRESHOLD answers to a question is suppressed; when the suppressed groups together could be
+worked out by subtracting the shown groups from the total (their sum is between 1 and 4), the next
+smallest shown group is suppressed too (secondary suppression), so subtraction reveals nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from community.accounts.models import District
+from community.extensions import db
+from community.policy.surveys import PRIVACY_THRESHOLD
+from community.surveys.forms import AGE_BAND_LABELS
+from community.surveys.models import QuestionKind, Survey, SurveyAnswer, SurveyResponse
+
+SUPPRESSED = _l("Hidden: fewer than 5 people")
+SUPPRESSED_SECONDARY = _l("Hidden so that hidden groups cannot be worked out")
+NO_DISTRICT = _l("No district registered")
+NO_BAND = _l("Age not known")
+COLOURS = ["#0b5d3b", "#1f4e9c", "#a3161b", "#8a4b00", "#6a1b9a", "#005f73", "#4a4a4a"]
+
+
+@dataclass
+class Row:
+    label: str
+    count: int
+    percent: float
+    # geometry of its bar in the chart
+    y: float = 0
+    width: float = 0
+    colour: str = COLOURS[0]
+
+
+@dataclass
+class Group:
+    label: str
+    n: int
+    counts: list[int] = field(default_factory=list)
+    suppressed: str = ""  # the reason, when hidden
+
+
+@dataclass
+class Breakdown:
+    title: str
+    groups: list[Group]
+
+
+@dataclass
+class QuestionResult:
+    question: object
+    answered: int
+    rows: list[Row]
+    mean: float | None = None
+    texts: list[str] = field(default_factory=list)
+    texts_hidden: bool = False
+    breakdowns: list[Breakdown] = field(default_factory=list)
+    # chart geometry
+    width: int = 640
+    height: int = 0
+    label_width: int = 200
+    bar_max: int = 340
+    row_height: int = 34
+
+
+@dataclass
+class Results:
+    survey: Survey
+    responses: int
+    questions: list[QuestionResult]
+
+    @property
+    def shown(self) -> bool:
+        return self.responses >= PRIVACY_THRESHOLD
+
+
+def _options(question) -> list[tuple[object, str]]:
+    if question.kind == QuestionKind.scale:
+        labels = {1: question.scale_low_label, 5: question.scale_high_label}
+        return [(v, f"{v}（{labels[v]}）" if labels.get(v) else str(v)) for v in range(1, 6)]
+    return [(c.id, c.label) for c in question.choices]
+
+
+def _key(answer: SurveyAnswer, kind: str):
+    return answer.value if kind == QuestionKind.scale else answer.choice_id
+
+
+def suppress(groups: list[Group]) -> None:
+    """Primary (< threshold) and secondary suppression, in place."""
+    for group in groups:
+        if group.n < PRIVACY_THRESHOLD:
+            group.suppressed = str(SUPPRESSED)
+    while True:
+        hidden = sum(g.n for g in groups if g.suppressed)
+        if not 0 < hidden < PRIVACY_THRESHOLD:
+            return
+        shown = sorted((g for g in groups if not g.suppressed), key=lambda g: g.n)
+        if not shown:
+            return
+        shown[0].suppressed = str(SUPPRESSED_SECONDARY)
+
+
+def compute(survey: Survey) -> Results:
+    responses = list(
+        db.session.execute(
+            select(SurveyResponse.id, SurveyResponse.district_id, SurveyResponse.age_band).where(
+                SurveyResponse.survey_id == survey.id
+            )
+        )
+    )
+    results = Results(survey=survey, responses=len(responses), questions=[])
+    if not results.shown:
+        return results
+    people = {rid: (district_id, band) for rid, district_id, band in responses}
+    by_question: dict[int, list[SurveyAnswer]] = defaultdict(list)
+    # Ordered by the random response id, so free-text answers come in no meaningful order.
+    for answer in db.session.scalars(
+        select(SurveyAnswer)
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(SurveyResponse.survey_id == survey.id)
+        .order_by(SurveyAnswer.response_id, SurveyAnswer.id)
+    ):
+        by_question[answer.question_id].append(answer)
+    district_names = dict(db.session.execute(select(District.id, District.name)).all())
+    district_order = [d for (d,) in db.session.execute(select(District.id).order_by(District.sort_order, District.id))]
+    for question in survey.questions:
+        answers = by_question.get(question.id, [])
+        respondents = {a.response_id for a in answers}
+        result = QuestionResult(question=question, answered=len(respondents), rows=[])
+        if question.kind == QuestionKind.text:
+            texts = [a.text for a in answers if a.text]
+            if len(texts) >= PRIVACY_THRESHOLD:
+                result.texts = texts
+            else:
+                result.texts_hidden = True
+            results.questions.append(result)
+            continue
+        options = _options(question)
+        counts = Counter(_key(a, question.kind) for a in answers)
+        base = max(len(respondents), 1)
+        result.rows = [
+            Row(label=label, count=counts.get(key, 0), percent=100 * counts.get(key, 0) / base,
+                colour=COLOURS[i % len(COLOURS)] if question.kind == QuestionKind.scale else COLOURS[0])
+            for i, (key, label) in enumerate(options)
+        ]
+        if question.kind == QuestionKind.scale and answers:
+            result.mean = sum(a.value for a in answers) / len(answers)
+        _layout(result)
+        result.breakdowns = [
+            _breakdown(_l("By district"), question, answers, options, lambda rid: people[rid][0],
+                       [(d, district_names.get(d, "")) for d in district_order] + [(None, str(NO_DISTRICT))]),
+            _breakdown(_l("By age band"), question, answers, options, lambda rid: people[rid][1] or None,
+                       [(code, str(label)) for code, label in AGE_BAND_LABELS.items()] + [(None, str(NO_BAND))]),
+        ]
+        results.questions.append(result)
+    return results
+
+
+def _breakdown(title, question, answers, options, group_of, groups_in_order) -> Breakdown:
+    members: dict[object, set[str]] = defaultdict(set)
+    counts: dict[object, Counter] = defaultdict(Counter)
+    for a in answers:
+        g = group_of(a.response_id)
+        members[g].add(a.response_id)
+        counts[g][_key(a, question.kind)] += 1
+    groups = [
+        Group(label=label, n=len(members[g]), counts=[counts[g].get(key, 0) for key, _ in options])
+        for g, label in groups_in_order
+        if members.get(g)
+    ]
+    suppress(groups)
+    return Breakdown(title=str(title), groups=groups)
+
+
+def _layout(result: QuestionResult) -> None:
+    result.height = 20 + result.row_height * len(result.rows) + 10
+    for i, row in enumerate(result.rows):
+        row.y = 20 + i * result.row_height
+        row.width = result.bar_max * row.percent / 100
+
+
+def to_csv(results: Results) -> bytes:
+    """Aggregates only, suppression included; UTF-8 with a BOM so that Excel reads the Japanese."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    survey = results.survey
+    w.writerow([str(_l("Survey")), survey.title])
+    w.writerow([str(_l("Department")), survey.account.name if survey.account else ""])
+    w.writerow([str(_l("Responses")), results.responses])
+    if not results.shown:
+        w.writerow([str(_l("Results are shown once at least 5 people have answered."))])
+        return ("\ufeff" + out.getvalue()).encode("utf-8")
+    for number, qr in enumerate(results.questions, start=1):
+        w.writerow([])
+        w.writerow([f"Q{number}", qr.question.text])
+        w.writerow([str(_l("People who answered")), qr.answered])
+        if qr.question.kind == QuestionKind.text:
+            if qr.texts:
+                w.writerow([str(_l("Free-text answers"))])
+                for text in qr.texts:
+                    w.writerow(["", text])
+            else:
+                w.writerow([str(_l("Free-text answers are shown once at least 5 people have written one."))])
+            continue
+        w.writerow([str(_l("Choice")), str(_l("Count")), str(_l("Percent"))])
+        for row in qr.rows:
+            w.writerow([row.label, row.count, f"{row.percent:.1f}"])
+        if qr.mean is not None:
+            w.writerow([str(_l("Average")), f"{qr.mean:.2f}"])
+        for breakdown in qr.breakdowns:
+            w.writerow([breakdown.title, str(_l("People who answered"))] + [row.label for row in qr.rows])
+            for group in breakdown.groups:
+                if group.suppressed:
+                    w.writerow([group.label, group.suppressed])
+                else:
+                    w.writerow([group.label, group.n] + group.counts)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
