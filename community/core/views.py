@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template
+from flask_login import current_user
 from sqlalchemy import select, text
 
 from community.accounts.models import Facility
 from community.announcements.services import current_announcements
 from community.extensions import db
+from community.official.services import followed_feed
 
 bp = Blueprint("core", __name__, template_folder="templates")
 
@@ -17,6 +19,7 @@ def home():
         "core/home.html",
         announcements=current_announcements(limit=5),
         facilities=facilities,
+        official_posts=followed_feed(current_user) if current_user.is_authenticated else None,
     )
 
 

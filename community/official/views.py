@@ -185,7 +185,8 @@ def correct(post_id: int):
         except services.StaleEdit as error:
             db.session.rollback()
             current = _post(post_id)
-            form.version.data = current.version  # sending again corrects the text now shown
+            # Sending again corrects the text now shown (the field renders raw_data, so set both).
+            form.version.data, form.version.raw_data = current.version, [str(current.version)]
             flash(str(error.message), "error")
             status = error.status
         except services.OfficialError as error:
