@@ -66,6 +66,9 @@ def init_app(app: Flask) -> None:
     from community import accounts
 
     accounts.init_app(app)
+    from community import reach  # リーチ分析: counts views of circle topics and official posts
+
+    reach.init_app(app)
     from community.core import errors, once, security
 
     errors.init_app(app)

@@ -35,6 +35,7 @@ from community.core.i18n import TOKYO
 from community.extensions import db
 from community.policy import Capability, visible_members, why_cannot
 from community.policy import circles as policy
+from community.reach.services import record_view
 
 bp = Blueprint(
     "circles",
@@ -524,6 +525,7 @@ def new_topic(circle_id: int):
 @bp.get("/topics/<int:topic_id>")
 def topic(topic_id: int):
     topic = _topic(topic_id)
+    record_view("circle_topic", topic.id, "circle", topic.circle_id, current_user, author_id=topic.author_id)
     posts = queries.topic_posts(current_user, topic)
     photos = queries.photos_by_post([p.id for p in posts])
     form = ReplyForm()

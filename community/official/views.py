@@ -30,6 +30,7 @@ from community.policy import (
     can_withdraw_official_post,
     official_accounts_for,
 )
+from community.reach.services import record_view
 
 bp = Blueprint("official", __name__, template_folder="templates", static_folder="static",
                static_url_path="/official/static")
@@ -99,6 +100,7 @@ def _post(post_id: int):
 @bp.get("/official/posts/<int:post_id>")
 def post(post_id: int):
     found = _post(post_id)
+    record_view("official_post", found.id, "official", found.account_id, current_user, author_id=found.author_id)
     return render_template(
         "official/post.html", post=found, account=found.account,
         reactions=services.reaction_count(found), reacted=services.has_reacted(current_user, found),

@@ -212,3 +212,6 @@ __all__ += [  # surveys (アンケート)
     "PRIVACY_THRESHOLD", "SurveyState", "age_band_of", "answer_refusal", "can_answer_survey", "can_create_survey",
     "can_manage_survey", "can_view_survey_results", "in_audience", "managed_surveys", "survey_state", "visible_surveys",
 ]
+from community.policy.reach import can_view_reach, reach_owners_for  # noqa: E402
+
+__all__ += ["can_view_reach", "reach_owners_for"]  # reach analytics

@@ -1,0 +1,199 @@
+"""Counting views: bands, hours, who is not counted, once an hour, nothing per person, never a 500."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import func, select
+
+from community.accounts.models import AccountStatus
+from community.extensions import db
+from community.reach import services
+from community.reach.models import ReachView
+from tests.reach.conftest import login, tokyo
+
+
+def _cells() -> dict[tuple, int]:
+    db.session.expire_all()
+    return {
+        (r.kind, r.object_id, r.owner_kind, r.owner_id, r.day, r.hour, r.weekday, r.age_band): r.views
+        for r in db.session.scalars(select(ReachView))
+    }
+
+
+def _total() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.coalesce(func.sum(ReachView.views), 0)))
+
+
+@pytest.mark.parametrize(
+    ("birth", "status", "band"),
+    [
+        (date(2013, 8, 20), AccountStatus.verified, "child"),  # 13: 中学生以下
+        (date(2011, 4, 2), AccountStatus.verified, "child"),  # 15 but still in 中学3年 until 31 March
+        (date(2009, 5, 1), AccountStatus.verified, "teen"),  # 17
+        (date(2006, 11, 23), AccountStatus.verified, "teen"),  # 19, turns 20 tomorrow
+        (date(2006, 11, 22), AccountStatus.verified, "20s"),
+        (date(1986, 1, 1), AccountStatus.verified, "40s"),
+        (date(1956, 11, 22), AccountStatus.verified, "70plus"),
+        (date(1980, 1, 1), AccountStatus.applied, "guest"),  # birth date not yet checked at the counter
+    ],
+)
+def test_age_band_of_a_reader(make_user, birth, status, band):
+    assert services.age_band(make_user(birth_date=birth, status=status), date(2026, 11, 22)) == band
+
+
+def test_anonymous_reader_is_a_guest(app):
+    from flask_login import AnonymousUserMixin
+
+    assert services.age_band(AnonymousUserMixin(), date(2026, 11, 22)) == "guest"
+    assert services.age_band(None, date(2026, 11, 22)) == "guest"
+
+
+def test_views_are_counted_by_band_and_hour_without_the_author_admins_or_repeats(
+    app, client, make_user, make_circle, make_topic, clock
+):
+    author, admin = make_user(), make_user()
+    circle = make_circle(admins=[admin], members=[author])
+    topic = make_topic(circle, author)
+    forties = [login(app, make_user(birth_date=date(1984, 6, 1))) for _ in range(3)]
+    twenties = login(app, make_user(birth_date=date(2000, 6, 1)))
+    child = login(app, make_user(birth_date=date(2014, 6, 1)))
+    url = f"/circles/topics/{topic.id}"
+
+    clock.at(tokyo(2026, 11, 17, 19, 5))  # Tuesday 19時台
+    for browser in [*forties, twenties, child, client, login(app, author), login(app, circle_owner(circle))]:
+        assert browser.get(url).status_code == 200
+    assert login(app, admin).get(url).status_code == 200
+    # The same readers again in the same hour: not counted again.
+    clock.at(tokyo(2026, 11, 17, 19, 55))
+    for browser in [*forties, twenties]:
+        assert browser.get(url).status_code == 200
+    # An hour later they count again.
+    clock.at(tokyo(2026, 11, 17, 20, 1))
+    forties[0].get(url)
+
+    key = ("circle_topic", topic.id, "circle", circle.id, date(2026, 11, 17))
+    assert _cells() == {
+        (*key, 19, 1, "40s"): 3,
+        (*key, 19, 1, "20s"): 1,
+        (*key, 19, 1, "child"): 1,
+        (*key, 19, 1, "guest"): 1,
+        (*key, 20, 1, "40s"): 1,
+    }
+
+
+def circle_owner(circle):
+    from community.accounts.models import User
+    from community.circles.models import CircleMembership
+
+    owner_id = db.session.scalar(
+        select(CircleMembership.user_id).where(CircleMembership.circle_id == circle.id, CircleMembership.role == "owner")
+    )
+    return db.session.get(User, owner_id)
+
+
+def test_local_date_and_hour_are_japan_time(app, make_user, make_circle, make_topic):
+    circle = make_circle()
+    topic = make_topic(circle, make_user())
+    # 23:30 UTC on Sunday is 08:30 on Monday in Tokyo.
+    services.add_view("circle_topic", topic.id, "circle", circle.id, "30s", tokyo(2026, 11, 23, 8, 30))
+    row = db.session.scalar(select(ReachView))
+    assert (row.day, row.hour, row.weekday) == (date(2026, 11, 23), 8, 0)
+
+
+def test_official_account_members_and_the_author_are_not_counted(app, make_user, make_account, clock):
+    staff = make_user(role="staff")
+    account = make_account(members=[staff])
+    other_staff = make_user(role="staff")
+    admin = make_user(role="admin")
+    resident = make_user()
+    with app.test_request_context():
+        assert not services.record_view("official_post", 1, "official", account.id, staff, author_id=None)
+        assert not services.record_view("official_post", 1, "official", account.id, admin, author_id=None)
+        assert not services.record_view("official_post", 1, "official", account.id, resident, author_id=resident.id)
+        assert services.record_view("official_post", 1, "official", account.id, other_staff, author_id=staff.id)
+    with app.test_request_context():
+        assert services.record_view("official_post", 1, "official", account.id, resident, author_id=staff.id)
+    assert _total() == 2
+
+
+def test_nothing_per_person_is_stored():
+    columns = set(ReachView.__table__.columns.keys())
+    assert columns == {"id", "kind", "object_id", "owner_kind", "owner_id", "day", "hour", "weekday", "age_band", "views"}
+    foreign = [fk.target_fullname for fk in ReachView.__table__.foreign_keys]
+    assert foreign == []  # not even a link to the person's account through another table
+
+
+def test_the_dedupe_cookie_does_not_say_what_was_read(app, client, make_user, make_circle, make_topic, clock):
+    circle = make_circle()
+    topic = make_topic(circle, make_user(), title="ひみつの相談")
+    client.get(f"/circles/topics/{topic.id}")
+    with client.session_transaction() as sess:
+        seen = sess[services.SEEN_KEY]
+    assert seen["h"] == "2026111719" and len(seen["d"]) == 1
+    assert str(topic.id) not in seen["d"][0] and "circle" not in seen["d"][0]
+
+
+def test_a_failing_counter_never_breaks_the_page(app, client, make_user, make_circle, make_topic, monkeypatch, caplog):
+    circle = make_circle()
+    topic = make_topic(circle, make_user(), title="読めるトピック")
+
+    def broken(cell):
+        raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(services, "_upsert", broken)
+    response = client.get(f"/circles/topics/{topic.id}")
+    assert response.status_code == 200
+    assert "読めるトピック" in response.get_data(as_text=True)
+    assert "could not record a reach view" in caplog.text
+    assert _total() == 0
+
+
+def test_a_topic_the_viewer_may_not_read_is_not_counted(app, client, make_user, make_circle, make_topic):
+    circle = make_circle(visibility="private")
+    topic = make_topic(circle, make_user())
+    assert client.get(f"/circles/topics/{topic.id}").status_code == 404
+    assert _total() == 0
+
+
+def test_concurrent_views_of_one_cell_all_count(app, make_user, make_circle, make_topic):
+    """The upsert is atomic: two threads adding to the same new cell lose nothing (both databases)."""
+    circle = make_circle()
+    topic = make_topic(circle, make_user())
+    at = tokyo(2026, 11, 17, 19, 10)
+    errors: list[Exception] = []
+    start = threading.Barrier(2)
+
+    def worker():
+        with app.app_context():
+            try:
+                start.wait()
+                for _ in range(40):
+                    services.add_view("circle_topic", topic.id, "circle", circle.id, "40s", at)
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert _cells() == {("circle_topic", topic.id, "circle", circle.id, date(2026, 11, 17), 19, 1, "40s"): 80}
+
+
+def test_views_on_other_days_are_separate_cells(app, make_user, make_circle, make_topic):
+    circle = make_circle()
+    topic = make_topic(circle, make_user())
+    start = tokyo(2026, 11, 16, 7, 0)
+    for day in range(3):
+        services.add_view("circle_topic", topic.id, "circle", circle.id, "50s", start + timedelta(days=day))
+    assert sorted((d, w) for (_k, _o, _ok, _oi, d, _h, w, _b) in _cells()) == [
+        (date(2026, 11, 16), 0), (date(2026, 11, 17), 1), (date(2026, 11, 18), 2)
+    ]
