@@ -222,6 +222,7 @@ def answer(question_id: int):
             # The form keeps the text; it now counts the answers that exist, so sending it again
             # (with a note) makes it a visible correction, never a second answer.
             form.seen_answers.data = question.answer_count
+            form.seen_answers.raw_data = [str(question.answer_count)]
             return _show(question, form, 409 if isinstance(error, services.AlreadyAnswered) else 400)
         db.session.commit()
         flash(_("The correction was posted.") if row.is_correction else _("The answer was posted."), "success")
