@@ -121,6 +121,19 @@ from community.policy.official import (  # noqa: E402
 __all__ += ["can_view_announcement", "can_view_city_page", "visible_announcements", "visible_city_pages"]  # official
 __all__ += ["can_act_as_official", "can_issue_emergency", "can_manage_official_accounts", "official_accounts_for"]
 from community.policy.official import (  # noqa: E402
+    can_manage_announcement,
+    can_open_announcement,
+    can_publish_announcement,
+    can_renew_announcement,
+    can_withdraw_announcement,
+    managed_announcements,
+)
+
+__all__ += [  # announcements: publishing, renewal, withdrawal
+    "can_manage_announcement", "can_open_announcement", "can_publish_announcement", "can_renew_announcement",
+    "can_withdraw_announcement", "managed_announcements",
+]
+from community.policy.official import (  # noqa: E402
     can_correct_official_post,
     can_follow_official,
     can_post_as_official,

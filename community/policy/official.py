@@ -40,6 +40,62 @@ def can_view_announcement(viewer, item) -> bool:
     return item.published_at <= now and (item.expires_at is None or item.expires_at > now)
 
 
+def can_open_announcement(viewer, item) -> bool:
+    """Its own page: once published, anyone, withdrawn and ended ones too (the page says so and
+    why, for whoever follows an old link); before publication, only those who may manage it."""
+    if item is None:
+        return False
+    if item.published_at <= utcnow():
+        return True
+    return can_manage_announcement(viewer, item)
+
+
+def can_publish_announcement(viewer, account, *, emergency: bool = False) -> bool:
+    """お知らせ: the account's members; 緊急情報: the members of an account allowed to issue them."""
+    return can_issue_emergency(viewer, account) if emergency else can_act_as_official(viewer, account)
+
+
+def can_manage_announcement(viewer, item) -> bool:
+    """See it in the staff list and withdraw it: the department's members, or an admin (who
+    answers for every official account, and for notices from before department accounts)."""
+    if item is None:
+        return False
+    if item.official_account is not None and can_act_as_official(viewer, item.official_account):
+        return True
+    return can_manage_official_accounts(viewer)
+
+
+def can_withdraw_announcement(viewer, item) -> bool:
+    return item is not None and item.withdrawn_at is None and can_manage_announcement(viewer, item)
+
+
+def can_renew_announcement(viewer, item) -> bool:
+    """Extending an emergency notice is issuing it again: only its emergency department's members."""
+    if item is None or not item.is_emergency or item.withdrawn_at is not None:
+        return False
+    return item.official_account is not None and can_issue_emergency(viewer, item.official_account)
+
+
+def managed_announcements(stmt: Select, viewer) -> Select:
+    """SQL: the announcements the viewer manages (staff list): their accounts' ones; admins all."""
+    from sqlalchemy import false, select
+
+    from community.policy.accounts import Capability, can
+
+    if can_manage_official_accounts(viewer):
+        return stmt
+    if not can(viewer, Capability.publish_official):
+        return stmt.where(false())
+    a = _announcement_model()
+    account, member = _official_models()
+    own = (
+        select(member.account_id)
+        .join(account, account.id == member.account_id)
+        .where(member.user_id == viewer.id, account.deactivated_at.is_(None))
+    )
+    return stmt.where(a.official_account_id.in_(own))
+
+
 def visible_city_pages(stmt: Select, viewer, page_model) -> Select:
     """`page_model` is search.citypages' CityPage, passed in because community never imports search."""
     return stmt.where(page_model.removed_at.is_(None))
