@@ -14,6 +14,7 @@ from community.circles.models import Circle, CircleMembership, Event, Post, Topi
 from community.core.database import utcnow
 from community.diaries.models import DiaryEntry
 from community.extensions import db
+from community.official.models import OfficialAccount, OfficialPost
 from community.social.models import Block, Friendship
 from tests.search.fixtures import app_config, titles  # noqa: F401 - runs every test on both backends
 
@@ -26,6 +27,8 @@ EXPECTED = {
     "点検 予約投稿のお知らせ": set(),
     "点検 市のページ": ALL,
     "点検 削除された市のページ": set(),
+    "点検 公式アカウントの投稿": ALL,
+    "点検 取り下げた公式アカウントの投稿": set(),  # withdrawn (取り下げ): its page shows a notice, search never
     "点検 全体公開の日記": ALL,  # public: the policy shows it even to those the author blocked
     "点検 会員に公開の日記": {"member", "friend", "circle_member", "author", "staff"},
     "点検 友達までの日記": {"friend", "author"},
@@ -60,6 +63,14 @@ def world(app, make_user, make_announcement, make_city_page):
     make_announcement("点検 予約投稿のお知らせ", "", published_at=now + timedelta(days=1))
     make_city_page("点検 市のページ", "")
     make_city_page("点検 削除された市のページ", "", removed_at=now)
+    account = OfficialAccount(name="点検課", slug="tenken")
+    db.session.add(account)
+    db.session.flush()
+    db.session.add_all([
+        OfficialPost(account_id=account.id, title="点検 公式アカウントの投稿", body="本文"),
+        OfficialPost(account_id=account.id, title="点検 取り下げた公式アカウントの投稿", body="本文", withdrawn_at=now,
+                     withdrawn_reason="誤り"),
+    ])
     db.session.add_all([
         Friendship(requester_id=author.id, addressee_id=people["friend"].id, status="accepted", accepted_at=now),
         Block(blocker_id=author.id, blocked_id=people["blocked"].id),
