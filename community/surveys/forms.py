@@ -65,6 +65,20 @@ def new_form_key() -> str:
     return secrets.token_hex(16)
 
 
+class JapanDateTimeField(DateTimeLocalField):
+    """A date and time typed in Japan time, with our message when it cannot be read."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%Y-%m-%dT%H:%M", **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(str(_l("Please enter the date and time as year-month-day and hour:minute."))) from None
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -78,8 +92,8 @@ class SurveyForm(FlaskForm):
     districts = MultiCheckboxField(_l("Districts"), coerce=int, validate_choice=True)
     age_bands = MultiCheckboxField(_l("Age bands"), choices=choices(AGE_BAND_LABELS.items()))
     include_minors = BooleanField(_l("Also ask members of junior-high-school age or younger"))
-    opens_at = DateTimeLocalField(_l("Opens"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=DATE_MESSAGE)])
-    closes_at = DateTimeLocalField(_l("Closes"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=DATE_MESSAGE)])
+    opens_at = JapanDateTimeField(_l("Opens"), validators=[InputRequired(message=DATE_MESSAGE)])
+    closes_at = JapanDateTimeField(_l("Closes"), validators=[InputRequired(message=DATE_MESSAGE)])
     version = HiddenField()
     form_key = HiddenField()
 
@@ -96,7 +110,7 @@ class PublishedSurveyForm(FlaskForm):
     """Once published: fix the description, extend the closing date."""
 
     description = TextAreaField(_l("About this survey"), validators=[Length(max=4000)], render_kw={"rows": 5})
-    closes_at = DateTimeLocalField(_l("Closes"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=DATE_MESSAGE)])
+    closes_at = JapanDateTimeField(_l("Closes"), validators=[InputRequired(message=DATE_MESSAGE)])
     version = HiddenField()
 
 

@@ -38,7 +38,13 @@ class SurveyError(Exception):
     status = 400
 
     def __init__(self, message, **values):
-        super().__init__(str(message) % values if values else str(message))
+        # Kept lazy: translated when shown, so services also run outside a request (demo, CLI).
+        super().__init__(message)
+        self.message, self.values = message, values
+
+    def __str__(self) -> str:
+        text = str(self.message)
+        return text % self.values if self.values else text
 
 
 class SurveyLocked(SurveyError):
