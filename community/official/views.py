@@ -56,9 +56,9 @@ def index():
 
 def _account(slug: str) -> OfficialAccount:
     account = services.account_by_slug(slug)
-    if account is None or (not account.is_active and not can_manage_official_accounts(current_user)):
+    if account is None:
         abort(404)
-    return account
+    return account  # a deactivated account's page stays, with a notice: its posts are public record
 
 
 @bp.get("/official/<slug>")

@@ -130,3 +130,15 @@ def test_deactivated_account_cannot_be_posted_as(client, people, dept, login_as)
     response = client.post("/official/posts/new", data={"account_id": dept.id, "title": "t", "body": "b"})
     assert response.status_code == 403
     assert _count(OfficialPost) == 0
+
+
+def test_deactivated_account_page_stays_readable_but_cannot_be_followed(client, people, dept, make_official_post,
+                                                                       login_as):
+    make_official_post(dept, title="過去のお知らせ")
+    dept.deactivated_at = db.func.now()
+    db.session.commit()
+    login_as("member")
+    html = client.get("/official/bousai").get_data(as_text=True)
+    assert "過去のお知らせ" in html and "現在使われていません" in html and "フォローする" not in html
+    assert client.post("/official/bousai/follow").status_code == 403
+    assert "防災課" not in client.get("/official/").get_data(as_text=True).split("<main", 1)[1]
