@@ -162,11 +162,13 @@ def update_published(actor, survey: Survey, *, description: str, closes_at: date
     if state is SurveyState.draft:
         raise SurveyError(_l("This survey is still a draft."))
     _check_version(survey, version)
-    if closes_at < survey.closes_at:
+    old_close = survey.closes_at
+    if closes_at == old_close.replace(second=0, microsecond=0):
+        closes_at = old_close  # the form shows minutes only: the same minute is no change
+    if closes_at < old_close:
         raise SurveyError(_l("The closing date can only be extended, not brought forward. To end it now, use “Close now”."))
     if closes_at <= now:
         raise SurveyError(_l("The closing date must be in the future."))
-    old_close = survey.closes_at
     changed = {}
     if description.strip() != survey.description:
         survey.description = description.strip()

@@ -448,7 +448,7 @@ def results_csv(survey_id: int):
     if survey.status != "published":
         return _detail_page(survey, _("A draft has no results."), 409)
     data = survey_results.compute(survey)
-    if not data.shown:
+    if not policy.can_view_survey_results(current_user, survey, data.responses):
         return render_template("surveys/results.html", survey=survey, results=data,
                                state=policy.survey_state(survey), audience_text=_audience_text(survey)), 409
     audit.record("survey.results_exported", actor=current_user, target_type="survey", target_id=survey.id,

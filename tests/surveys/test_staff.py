@@ -235,3 +235,16 @@ def test_staff_cannot_create_for_another_department(client, auth, staff, dept, m
     response = client.post("/surveys/manage/new", data=_settings(other))
     assert response.status_code == 400
     assert db.session.scalar(select(func.count(Survey.id))) == 0
+
+
+def test_fixing_only_the_description_keeps_a_closing_time_with_seconds(client, auth, staff, dept, make_survey):
+    """The form shows minutes; sending the same minute back is not 'bringing the date forward'."""
+    survey = make_survey(dept, state="open")
+    assert survey.closes_at.second or survey.closes_at.microsecond
+    auth.login(staff)
+    page = client.get(f"/surveys/manage/{survey.id}/edit").get_data(as_text=True)
+    assert _local(survey.closes_at) in page
+    response = client.post(f"/surveys/manage/{survey.id}/edit", data={
+        "description": "誤字を直しました", "closes_at": _local(survey.closes_at), "version": survey.version})
+    assert response.status_code == 302
+    assert _survey().description == "誤字を直しました"
