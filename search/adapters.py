@@ -231,11 +231,14 @@ def _circles() -> None:
 
 
 def _faq() -> None:
-    from sqlalchemy import select
+    from sqlalchemy import inspect, select
     from sqlalchemy.orm import joinedload
 
+    from community.extensions import db
+    from community.official.models import OfficialAccount
     from community.policy import visible_faq_entries
     from community.questions.models import FaqEntry
+    from search.sources import register_dependent
 
     def document(entry: FaqEntry) -> Document | None:
         if entry.withdrawn_at is not None:
@@ -256,6 +259,15 @@ def _faq() -> None:
 
     register(SearchSource("faq", FaqEntry, "official", _l("FAQ"), document, visible_faq_entries, present,
                           load=lambda: select(FaqEntry).options(joinedload(FaqEntry.account))))
+
+    def account_entries(account: OfficialAccount):
+        # The department's name is in its entries' documents.
+        state = inspect(account)
+        if not (state.deleted or state.attrs["name"].history.has_changes()):
+            return []
+        return [("faq", i) for i in db.session.scalars(select(FaqEntry.id).where(FaqEntry.account_id == account.id))]
+
+    register_dependent(OfficialAccount, account_entries)
 
 
 def _official_posts() -> None:

@@ -22,7 +22,7 @@ FAQ_FILTERS = SearchFilters(sources=("official",), category="faq")
 # Content words of a sentence typed as a question: runs of kanji, katakana or Latin letters and
 # digits. Hiragana between them are mostly particles and endings (の, は, どうすればいいですか).
 _KEY_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u30a1-\u30fa\u30fc]{2,}|[a-z0-9]{2,}")
-MAX_TERMS = 6
+MAX_TERMS = 4
 
 
 def key_terms(text: str) -> list[str]:
@@ -58,7 +58,7 @@ def faq_ids(text: str, viewer, limit: int = 10) -> list[int]:
     if len(ranked) < limit:
         scores: dict[int, float] = {}
         for term in key_terms(text):
-            hits = [h.object_id for h in backend.search(parse_query(term), FAQ_FILTERS, limit=50) if h.kind == "faq"]
+            hits = [h.object_id for h in backend.search(parse_query(term), FAQ_FILTERS, limit=20) if h.kind == "faq"]
             for rank, object_id in enumerate(hits):
                 scores[object_id] = scores.get(object_id, 0.0) + 1.0 + 1.0 / (rank + 2)
         extra = sorted((i for i in scores if i not in ranked), key=lambda i: -scores[i])
