@@ -20,9 +20,9 @@ from community.reach.models import ReachView
 # Relative reading by local hour: a little in the morning commute, lunch, and most in the evening.
 HOURS = [1, 0, 0, 0, 0, 1, 3, 6, 5, 3, 3, 3, 6, 4, 3, 3, 3, 4, 6, 9, 11, 9, 5, 2]
 WEEKDAYS = [5, 7, 6, 5, 5, 4, 4]  # Monday first: 火曜 a little busier
-# Who reads official notices (older residents, many guests) and a hobby circle (members only).
+# Who reads official notices (older residents, many guests) and a parents' circle (30s and 40s).
 OFFICIAL_BANDS = {"teen": 1, "20s": 3, "30s": 6, "40s": 9, "50s": 9, "60s": 8, "70plus": 7, "guest": 10, "child": 1}
-CIRCLE_BANDS = {"30s": 2, "40s": 4, "50s": 6, "60s": 8, "70plus": 5, "20s": 1, "guest": 3}
+CIRCLE_BANDS = {"20s": 4, "30s": 9, "40s": 6, "50s": 2, "60s": 2, "70plus": 1, "guest": 2}
 DAYS = 90
 
 
@@ -36,7 +36,7 @@ def _cells(rng, cells: dict, kind, object_id, owner_kind, owner_id, created, ban
         # Most reading happens in the first days after posting, then a long tail.
         expected = scale * (4 if age < 1 else 2 if age < 4 else 0.6 if age < 14 else 0.15)
         local = at.astimezone(TOKYO)
-        for _ in range(int(rng.expovariate(1 / max(expected, 0.01)))):
+        for _ in range(round(rng.expovariate(1 / max(expected, 0.01)))):
             hour = rng.choices(range(24), HOURS)[0]
             band = rng.choices(list(bands), list(bands.values()))[0]
             if rng.random() > WEEKDAYS[local.weekday()] / 7:
@@ -54,7 +54,7 @@ def load() -> None:
     cells: dict = {}
     for account in db.session.scalars(select(OfficialAccount).order_by(OfficialAccount.id)):
         for post in db.session.scalars(select(OfficialPost).where(OfficialPost.account_id == account.id)):
-            _cells(rng, cells, OFFICIAL_POST, post.id, "official", account.id, post.created_at, OFFICIAL_BANDS, 14)
+            _cells(rng, cells, OFFICIAL_POST, post.id, "official", account.id, post.created_at, OFFICIAL_BANDS, 40)
     liveliest = db.session.execute(
         select(Circle.id, func.count(Topic.id).label("n"))
         .join(Topic, Topic.circle_id == Circle.id)
@@ -65,7 +65,7 @@ def load() -> None:
     ).first()
     if liveliest is not None:
         for topic in db.session.scalars(select(Topic).where(Topic.circle_id == liveliest.id)):
-            _cells(rng, cells, CIRCLE_TOPIC, topic.id, "circle", liveliest.id, topic.created_at, CIRCLE_BANDS, 5)
+            _cells(rng, cells, CIRCLE_TOPIC, topic.id, "circle", liveliest.id, topic.created_at, CIRCLE_BANDS, 20)
     db.session.add_all(
         ReachView(kind=k, object_id=o, owner_kind=ok, owner_id=oi, day=d, hour=h, weekday=w, age_band=b, views=n)
         for (k, o, ok, oi, d, h, w, b), n in cells.items()

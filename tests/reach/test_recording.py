@@ -121,6 +121,14 @@ def test_official_account_members_and_the_author_are_not_counted(app, make_user,
     assert _total() == 2
 
 
+def test_the_upsert_targets_the_unique_cell_key():
+    from community.reach.models import CELL_KEY
+
+    unique = [c for c in ReachView.__table__.constraints if isinstance(c, sa.UniqueConstraint)]
+    assert [tuple(col.name for col in unique[0].columns)] == [CELL_KEY]
+    assert f"ON CONFLICT ({', '.join(CELL_KEY)})" in services._UPSERT.text
+
+
 def test_nothing_per_person_is_stored():
     columns = set(ReachView.__table__.columns.keys())
     assert columns == {"id", "kind", "object_id", "owner_kind", "owner_id", "day", "hour", "weekday", "age_band", "views"}
@@ -164,6 +172,7 @@ def test_concurrent_views_of_one_cell_all_count(app, make_user, make_circle, mak
     """The upsert is atomic: two threads adding to the same new cell lose nothing (both databases)."""
     circle = make_circle()
     topic = make_topic(circle, make_user())
+    topic_id, circle_id = topic.id, circle.id  # read here: the threads must not touch this session
     at = tokyo(2026, 11, 17, 19, 10)
     errors: list[Exception] = []
     start = threading.Barrier(2)
@@ -173,7 +182,7 @@ def test_concurrent_views_of_one_cell_all_count(app, make_user, make_circle, mak
             try:
                 start.wait()
                 for _ in range(40):
-                    services.add_view("circle_topic", topic.id, "circle", circle.id, "40s", at)
+                    services.add_view("circle_topic", topic_id, "circle", circle_id, "40s", at)
             except Exception as error:  # noqa: BLE001 - reported by the assertion below
                 errors.append(error)
             finally:
@@ -185,7 +194,7 @@ def test_concurrent_views_of_one_cell_all_count(app, make_user, make_circle, mak
     for t in threads:
         t.join(timeout=60)
     assert errors == []
-    assert _cells() == {("circle_topic", topic.id, "circle", circle.id, date(2026, 11, 17), 19, 1, "40s"): 80}
+    assert _cells() == {("circle_topic", topic_id, "circle", circle_id, date(2026, 11, 17), 19, 1, "40s"): 80}
 
 
 def test_views_on_other_days_are_separate_cells(app, make_user, make_circle, make_topic):
