@@ -27,7 +27,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register_nav(app, 62, "questions.index", _l("Questions to the city"))
     register_nav(app, 63, "questions.faq_index", _l("FAQ"))
-    register_nav(app, 64, "questions.queue", _l("Question queue"), Capability.publish_official)
+    register_nav(app, 86, "questions.queue", _l("Question queue"), Capability.publish_official)
     register_demo_loader(app, 62, demo.load)
     register_feedback_target(app, "faq", _describe_faq)
     hooks.register(app)
