@@ -14,6 +14,9 @@ def init_app(app: Flask) -> None:
     from community.policy import Capability
 
     app.register_blueprint(bp)
+    from community.official.diff import inline_diff
+
+    app.jinja_env.filters["official_diff"] = inline_diff
     register_nav(app, 15, "official.index", _l("Official accounts"))
     register_nav(app, 95, "official.admin_index", _l("Manage official accounts"), Capability.configure_site)
     register_demo_loader(app, 15, demo.load)

@@ -82,7 +82,10 @@ def test_correction_keeps_history_shows_it_and_notifies_helpful_readers(
     auth.logout()
     html = _html(client.get(f"/official/posts/{post.id}"))
     assert "訂正あり" in html and "訂正の履歴" in html and "日付を訂正しました" in html
-    assert "11月30日に行います。" in html and "12月1日に行います。" in html  # before and after
+    assert "本文の変更箇所" in html
+    # The change itself, marked for sight and for screen readers: 11→12 and 30→1 in 「11月30日」.
+    assert "<del><span class=\"visually-hidden\">削除：</span>11</del><ins><span class=\"visually-hidden\">追加：</span>12</ins>月" in html
+    assert "訂正前の全文" in html and "11月30日に行います。" in html  # the whole text before, on request
     assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2} 訂正", html)
     notes = db.session.scalars(select(Notification)).all()
     assert [(n.recipient_id, n.kind) for n in notes] == [(reader.id, "official_correction")]
