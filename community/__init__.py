@@ -89,4 +89,7 @@ def init_app(app: Flask) -> None:
     from community.core.cli import register_demo_loader, tsunagari_cli
 
     register_demo_loader(app, 10, accounts_demo.load)
+    from community.announcements import demo as announcements_demo
+
+    register_demo_loader(app, 16, announcements_demo.load)  # after the department accounts (15)
     app.cli.add_command(tsunagari_cli)
