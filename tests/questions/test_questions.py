@@ -274,3 +274,64 @@ def test_withdrawal_removes_private_questions_and_keeps_faq(app, people, make_qu
     db.session.expire_all()
     assert db.session.get(FaqEntry, faq.id).question_id is None
     _ = private
+
+
+def test_two_staff_answer_at_the_same_moment(app, people, make_question):
+    """Two requests in two threads (two database connections): the second loaded the question while
+    the first had written but not committed its answer. One answer results; the other is refused.
+    On PostgreSQL the second UPDATE waits for the first's row lock and then finds the count changed."""
+    import threading
+    import time
+
+    from community.accounts.models import User
+
+    question = make_question(people["kosodate"], people["asker"])
+    staff_id, question_id = people["staff"].id, question.id
+    db.session.remove()
+    flushed, loaded, release = threading.Event(), threading.Event(), threading.Event()
+    results: dict[str, str] = {}
+
+    def first():
+        with app.test_request_context("/"):
+            services.answer(db.session.get(User, staff_id), db.session.get(Question, question_id), body="一人目",
+                            seen_answers=0)
+            flushed.set()
+            release.wait(30)
+            db.session.commit()
+            results["first"] = "answered"
+            db.session.remove()
+
+    def second():
+        with app.test_request_context("/"):
+            staff, stale = db.session.get(User, staff_id), db.session.get(Question, question_id)
+            loaded.set()
+            try:
+                services.answer(staff, stale, body="二人目", seen_answers=stale.answer_count)
+                db.session.commit()
+                results["second"] = "answered"
+            except services.AlreadyAnswered:
+                db.session.rollback()
+                results["second"] = "refused"
+            db.session.remove()
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert flushed.wait(30)
+    two = threading.Thread(target=second)
+    two.start()
+    assert loaded.wait(30)
+    if db.engine.dialect.name == "postgresql":  # let the second UPDATE reach the row lock first
+        deadline, waiting = time.monotonic() + 10, 0
+        while time.monotonic() < deadline and not waiting:
+            waiting = db.session.scalar(db.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND query ILIKE 'UPDATE city_question%'"))
+            db.session.rollback()
+            time.sleep(0.01)
+        assert waiting, "the second answer never waited for the first one's row lock"
+    release.set()
+    one.join(30)
+    two.join(30)
+    assert results == {"first": "answered", "second": "refused"}
+    assert db.session.scalars(db.select(Answer.body)).all() == ["一人目"]
+    assert db.session.get(Question, question_id).answer_count == 1
