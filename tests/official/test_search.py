@@ -58,3 +58,12 @@ def test_withdrawn_post_leaves_search(client, people, dept, make_official_post, 
     from community.policy import visible_official_posts
 
     assert db.session.scalars(visible_official_posts(db.select(Model), None)).all() == []
+
+
+def test_renamed_department_is_found_under_its_new_name(client, people, dept, make_official_post, indexed, login_as):
+    make_official_post(dept, people["staff_in"], title="避難所の開設", body="体育館を開放します。")
+    login_as("admin")
+    response = client.post(f"/official/admin/{dept.id}", data={"name": "危機管理課", "slug": "bousai",
+                                                                "description": ""})
+    assert response.status_code == 302
+    assert titles(client, "危機管理課") == ["避難所の開設"]
