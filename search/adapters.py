@@ -271,11 +271,13 @@ def _faq() -> None:
 
 
 def _official_posts() -> None:
-    from sqlalchemy import select
+    from sqlalchemy import inspect, select
     from sqlalchemy.orm import joinedload
 
-    from community.official.models import SEARCH_LABEL, OfficialPost
+    from community.extensions import db
+    from community.official.models import SEARCH_LABEL, OfficialAccount, OfficialPost
     from community.policy import visible_official_posts
+    from search.sources import register_dependent
 
     def document(post: OfficialPost) -> Document | None:
         if post.withdrawn_at is not None:
@@ -290,6 +292,15 @@ def _official_posts() -> None:
     register(SearchSource("official_post", OfficialPost, "official", SEARCH_LABEL, document,
                           visible_official_posts, present,
                           load=lambda: select(OfficialPost).options(joinedload(OfficialPost.account))))
+
+    def account_posts(account: OfficialAccount):
+        # The department's name is in its posts' documents: re-index them when an admin renames it.
+        if not inspect(account).attrs["name"].history.has_changes():
+            return []
+        return [("official_post", i) for i in db.session.scalars(
+            select(OfficialPost.id).where(OfficialPost.account_id == account.id))]
+
+    register_dependent(OfficialAccount, account_posts)
 
 
 def register_all() -> None:
