@@ -60,7 +60,7 @@ class Survey(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
-    account = relationship("OfficialAccount")
+    account = relationship("OfficialAccount", lazy="joined")
     questions: Mapped[list[SurveyQuestion]] = relationship(
         back_populates="survey", cascade="all, delete-orphan", order_by="SurveyQuestion.position"
     )

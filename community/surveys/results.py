@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from community.accounts.models import District
 from community.extensions import db
@@ -89,10 +89,6 @@ def _options(question) -> list[tuple[object, str]]:
     return [(c.id, c.label) for c in question.choices]
 
 
-def _key(answer: SurveyAnswer, kind: str):
-    return answer.value if kind == QuestionKind.scale else answer.choice_id
-
-
 def suppress(groups: list[Group]) -> None:
     """Primary (< threshold) and secondary suppression, in place."""
     for group in groups:
@@ -109,75 +105,80 @@ def suppress(groups: list[Group]) -> None:
 
 
 def compute(survey: Survey) -> Results:
-    responses = list(
-        db.session.execute(
-            select(SurveyResponse.id, SurveyResponse.district_id, SurveyResponse.age_band).where(
-                SurveyResponse.survey_id == survey.id
-            )
-        )
-    )
-    results = Results(survey=survey, responses=len(responses), questions=[])
+    """Counts come from grouped SQL (one scan per grouping), never one row per answer in Python."""
+    total = db.session.scalar(select(func.count(SurveyResponse.id)).where(SurveyResponse.survey_id == survey.id)) or 0
+    results = Results(survey=survey, responses=total, questions=[])
     if not results.shown:
         return results
-    people = {rid: (district_id, band) for rid, district_id, band in responses}
-    by_question: dict[int, list[SurveyAnswer]] = defaultdict(list)
+    answer, response = SurveyAnswer, SurveyResponse
+    base = select().select_from(answer).join(response, response.id == answer.response_id).where(
+        response.survey_id == survey.id
+    )
+    option = func.coalesce(answer.choice_id, answer.value)  # a choice id, or the 1-5 of a scale
+
+    def grouped(*columns, counted=None):
+        counted = counted if counted is not None else func.count()
+        return db.session.execute(base.add_columns(*columns, counted).group_by(*columns)).all()
+
+    respondents = {q: n for q, n in grouped(answer.question_id, counted=func.count(func.distinct(answer.response_id)))}
+    counts = {(q, o): n for q, o, n in grouped(answer.question_id, option)}
+    means = {q: m for q, m in grouped(answer.question_id, counted=func.avg(answer.value))}
+    dimensions = [
+        (_l("By district"), response.district_id, _district_groups()),
+        (_l("By age band"), response.age_band,
+         [(code, str(label)) for code, label in AGE_BAND_LABELS.items()] + [("", str(NO_BAND))]),
+    ]
+    by_group = []
+    for title, column, order in dimensions:
+        group_n = {(q, g): n for q, g, n in grouped(answer.question_id, column,
+                                                     counted=func.count(func.distinct(answer.response_id)))}
+        group_counts = {(q, g, o): n for q, g, o, n in grouped(answer.question_id, column, option)}
+        by_group.append((title, order, group_n, group_counts))
     # Ordered by the random response id, so free-text answers come in no meaningful order.
-    for answer in db.session.scalars(
-        select(SurveyAnswer)
-        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-        .where(SurveyResponse.survey_id == survey.id)
-        .order_by(SurveyAnswer.response_id, SurveyAnswer.id)
+    texts: dict[int, list[str]] = defaultdict(list)
+    for question_id, text in db.session.execute(
+        base.add_columns(answer.question_id, answer.text).where(answer.text.is_not(None)).order_by(answer.response_id)
     ):
-        by_question[answer.question_id].append(answer)
-    district_names = dict(db.session.execute(select(District.id, District.name)).all())
-    district_order = [d for (d,) in db.session.execute(select(District.id).order_by(District.sort_order, District.id))]
+        if text:
+            texts[question_id].append(text)
+
     for question in survey.questions:
-        answers = by_question.get(question.id, [])
-        respondents = {a.response_id for a in answers}
-        result = QuestionResult(question=question, answered=len(respondents), rows=[])
+        answered = respondents.get(question.id, 0)
+        result = QuestionResult(question=question, answered=answered, rows=[])
         if question.kind == QuestionKind.text:
-            texts = [a.text for a in answers if a.text]
-            if len(texts) >= PRIVACY_THRESHOLD:
-                result.texts = texts
+            written = texts.get(question.id, [])
+            if len(written) >= PRIVACY_THRESHOLD:
+                result.texts = written
             else:
                 result.texts_hidden = True
             results.questions.append(result)
             continue
         options = _options(question)
-        counts = Counter(_key(a, question.kind) for a in answers)
-        base = max(len(respondents), 1)
         result.rows = [
-            Row(label=label, count=counts.get(key, 0), percent=100 * counts.get(key, 0) / base,
+            Row(label=label, count=counts.get((question.id, key), 0),
+                percent=100 * counts.get((question.id, key), 0) / max(answered, 1),
                 colour=COLOURS[i % len(COLOURS)] if question.kind == QuestionKind.scale else COLOURS[0])
             for i, (key, label) in enumerate(options)
         ]
-        if question.kind == QuestionKind.scale and answers:
-            result.mean = sum(a.value for a in answers) / len(answers)
+        if question.kind == QuestionKind.scale and means.get(question.id) is not None:
+            result.mean = float(means[question.id])
         _layout(result)
-        result.breakdowns = [
-            _breakdown(_l("By district"), question, answers, options, lambda rid: people[rid][0],
-                       [(d, district_names.get(d, "")) for d in district_order] + [(None, str(NO_DISTRICT))]),
-            _breakdown(_l("By age band"), question, answers, options, lambda rid: people[rid][1] or None,
-                       [(code, str(label)) for code, label in AGE_BAND_LABELS.items()] + [(None, str(NO_BAND))]),
-        ]
+        for title, order, group_n, group_counts in by_group:
+            groups = [
+                Group(label=label, n=group_n[(question.id, g)],
+                      counts=[group_counts.get((question.id, g, key), 0) for key, _ in options])
+                for g, label in order
+                if group_n.get((question.id, g))
+            ]
+            suppress(groups)
+            result.breakdowns.append(Breakdown(title=str(title), groups=groups))
         results.questions.append(result)
     return results
 
 
-def _breakdown(title, question, answers, options, group_of, groups_in_order) -> Breakdown:
-    members: dict[object, set[str]] = defaultdict(set)
-    counts: dict[object, Counter] = defaultdict(Counter)
-    for a in answers:
-        g = group_of(a.response_id)
-        members[g].add(a.response_id)
-        counts[g][_key(a, question.kind)] += 1
-    groups = [
-        Group(label=label, n=len(members[g]), counts=[counts[g].get(key, 0) for key, _ in options])
-        for g, label in groups_in_order
-        if members.get(g)
-    ]
-    suppress(groups)
-    return Breakdown(title=str(title), groups=groups)
+def _district_groups() -> list[tuple[int | None, str]]:
+    rows = db.session.execute(select(District.id, District.name).order_by(District.sort_order, District.id)).all()
+    return [(d, name) for d, name in rows] + [(None, str(NO_DISTRICT))]
 
 
 def _layout(result: QuestionResult) -> None:
