@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import selectinload
 
 from community import audit
@@ -242,6 +242,18 @@ def _interested(post: OfficialPost, actor) -> list[User]:
     ))
 
 
+def _claim(post: OfficialPost, condition, **values) -> bool:
+    """A conditional UPDATE of one post; False (and the post re-read) when the condition no longer holds."""
+    claimed = db.session.execute(
+        update(OfficialPost).where(OfficialPost.id == post.id, condition).values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.refresh(post)
+        return False
+    return True
+
+
 def correct_post(editor, post: OfficialPost, *, title: str, body: str, note: str, version: int) -> OfficialPostRevision:
     """A correction (訂正): a note is required; the form's version must still be the post's."""
     if not can_post_as_official(editor, post.account):
@@ -256,11 +268,15 @@ def correct_post(editor, post: OfficialPost, *, title: str, body: str, note: str
         raise StaleEdit(post)
     if (title, body) == (post.title, post.body):
         raise OfficialError(_l("Nothing in the title or body has changed."), field="body")
-    revision = OfficialPostRevision(post_id=post.id, version=post.version + 1, old_title=post.title, new_title=title,
+    # Claim the version in the database: of two corrections racing from the same version, the
+    # second's UPDATE matches nothing (PostgreSQL re-checks the row after the first commits).
+    if not _claim(post, OfficialPost.version == version, version=version + 1):
+        raise StaleEdit(post)
+    revision = OfficialPostRevision(post_id=post.id, version=version + 1, old_title=post.title, new_title=title,
                                     old_body=post.body, new_body=body, note=note, editor_id=editor.id)
     post.revisions.append(revision)
     post.title, post.body = title, body
-    post.version += 1
+    post.version = version + 1  # already so in the database; set here so the row is seen as changed
     post.corrected_at = utcnow()
     revision.created_at = post.corrected_at
     db.session.flush()
@@ -278,7 +294,10 @@ def withdraw_post(actor, post: OfficialPost, *, reason: str) -> None:
         raise _forbidden()
     if not (reason or "").strip():
         raise OfficialError(_l("Please write why the post is withdrawn. Readers will see it."), field="reason")
-    post.withdrawn_at = utcnow()
+    now = utcnow()
+    if not _claim(post, OfficialPost.withdrawn_at.is_(None), withdrawn_at=now):
+        raise AlreadyDone(post)  # someone withdrew it a moment ago
+    post.withdrawn_at = now
     post.withdrawn_reason = reason
     post.withdrawn_by_id = actor.id
     db.session.flush()

@@ -178,3 +178,24 @@ def test_account_page_is_paginated_newest_first(client, people, dept, make_offic
     assert "2ページ中 1ページ目" in first and "前の公式投稿へ" in first
     second = _html(client.get("/official/bousai?page=2"))
     assert "投稿22" in second and "投稿00" not in second
+
+
+def test_racing_corrections_from_the_same_version_save_only_the_first(app, people, dept, make_official_post):
+    """The version check is made by the UPDATE itself, so a correction committed by someone else
+    between reading the post and saving is caught even though this session still sees version 1."""
+    import pytest
+    from sqlalchemy import update
+
+    from community.official import services
+
+    post = make_official_post(dept, people["staff_in"], title="防災訓練", body="元の本文")
+    assert post.version == 1  # loaded in this session
+    with db.engine.begin() as other:  # another worker's correction, committed meanwhile
+        other.execute(update(OfficialPost).where(OfficialPost.id == post.id).values(body="先に直した本文", version=2))
+    with app.test_request_context(), pytest.raises(services.StaleEdit):
+        services.correct_post(people["staff_in"], post, title="防災訓練", body="後から直した本文", note="訂正",
+                              version=1)
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.get(OfficialPost, post.id).body == "先に直した本文"
+    assert db.session.scalars(select(OfficialPostRevision)).all() == []
