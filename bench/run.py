@@ -10,6 +10,8 @@ import sys
 
 BENCHES = {
     "search": "bench.search_bench",
+    "faults-kill": "bench.faults.kill_workers",
+    "faults-pg": "bench.faults.pg_restart",
 }
 
 

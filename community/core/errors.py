@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import contextlib
+
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from community.extensions import db
+from community.extensions import db, login_manager
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please check what you entered and try again.")),
@@ -44,7 +47,20 @@ def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500])
     if _wants_json():
         return jsonify(error=str(title), message=str(detail or message)), code
-    return render_template("errors/error.html", code=code, title=title, message=detail or message), code
+    try:
+        return render_template("errors/error.html", code=code, title=title, message=detail or message), code
+    except Exception:  # noqa: BLE001 - e.g. the database went away: loading the signed-in member failed
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+    # Draw it once more as if signed out (the layout then needs no database), else a bare page.
+    g._login_user = login_manager.anonymous_user()
+    try:
+        return render_template("errors/error.html", code=code, title=title, message=detail or message), code
+    except Exception:  # noqa: BLE001
+        current_app.logger.exception("the error page could not be drawn")
+    text, heading = escape(str(detail or message)), escape(str(title))
+    return (f'<!doctype html><html lang="ja"><meta charset="utf-8"><title>{heading}</title>'
+            f"<h1>{heading}</h1><p>{text}</p></html>"), code
 
 
 def init_app(app: Flask) -> None:

@@ -118,3 +118,25 @@ def test_a_full_disk_gives_a_clear_error_and_leaves_nothing_half_written(app, cl
     # The rest of the site still works, and a post without a photo goes through.
     assert client.get("/").status_code == 200
     assert post_diary(client, "文字だけの日記").status_code == 302
+
+
+def test_a_database_outage_gives_the_friendly_503_even_to_a_signed_in_member(app, client, auth, make_user,
+                                                                              monkeypatch):
+    """While PostgreSQL restarts every query fails, including the one that loads the signed-in
+    member while the error page is drawn: the page is still the Japanese 503, never a bare 500."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    auth.login(make_user("resident"))
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("the database system is shutting down"))
+
+    monkeypatch.setattr(Session, "execute", down)
+    monkeypatch.setattr(Session, "get", down)
+    for response in (client.get("/"), client.get("/diaries/new"), post_diary(client, "停電")):
+        assert response.status_code == 503
+        assert "混み合っているか、メンテナンス中です" in response.get_data(as_text=True)
+    assert client.get("/healthz").status_code == 503
+    monkeypatch.undo()
+    assert client.get("/diaries/new").status_code == 200  # back, with the same session
