@@ -36,15 +36,28 @@ class LocalTimeField(DateTimeLocalField):
             raise ValueError(str(BAD_TIME)) from None
 
 
+def _too_long(limit: int):
+    return Length(max=limit, message=_l("Please keep this within %(max)d characters.", max=limit))
+
+
+def _account_id(value) -> int:
+    """A tampered or missing choice becomes 0, which the service refuses in Japanese."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
 def _when(label):
     return LocalTimeField(label, validators=[Optional()])
 
 
 class AnnouncementForm(FlaskForm):
-    account_id = SelectField(_l("Publish as"), coerce=int, validate_choice=False)
-    kind = RadioField(_l("Kind"), choices=choices(KIND_LABELS.items()), default="notice")
-    title = StringField(_l("Title"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
-    body = TextAreaField(_l("Text"), validators=[Length(max=10000)], render_kw={"rows": 8})
+    account_id = SelectField(_l("Publish as"), coerce=_account_id, validate_choice=False)
+    # Anything but "emergency" is an ordinary announcement; the service checks the right to either.
+    kind = RadioField(_l("Kind"), choices=choices(KIND_LABELS.items()), default="notice", validate_choice=False)
+    title = StringField(_l("Title"), validators=[DataRequired(message=REQUIRED), _too_long(200)])
+    body = TextAreaField(_l("Text"), validators=[_too_long(10000)], render_kw={"rows": 8})
     starts_at = _when(_l("Show from (optional)"))
     expires_at = _when(_l("Show until"))
     submission_key = HiddenField()
@@ -57,6 +70,6 @@ class RenewForm(FlaskForm):
 
 class WithdrawForm(FlaskForm):
     reason = TextAreaField(
-        _l("Reason for withdrawing"), validators=[DataRequired(message=REQUIRED), Length(max=1000)],
+        _l("Reason for withdrawing"), validators=[DataRequired(message=REQUIRED), _too_long(1000)],
         render_kw={"rows": 3},
     )

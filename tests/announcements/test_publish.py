@@ -213,3 +213,29 @@ def test_publish_form_needs_a_csrf_token(app, city):
     response = client.post("/announcements/new", data=_emergency(city))
     assert response.status_code == 400
     assert _count() == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"account_id": "abc"}, "発信する部署のアカウントを選んでください"),
+        ({"account_id": "99999"}, "発信する部署のアカウントを選んでください"),
+        ({"title": "あ" * 201}, "200文字以内で入力してください"),
+        ({"body": "あ" * 10001}, "10000文字以内で入力してください"),
+    ],
+)
+def test_tampered_or_oversized_input_gets_a_japanese_message(suzuki, city, overrides, message):
+    response = suzuki.post("/announcements/new", data=_emergency(city, **overrides))
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert _count() == 0
+
+
+def test_an_overlong_withdrawal_reason_is_refused_and_kept(suzuki, city, make_announcement):
+    item = make_announcement("大雨警報", account=city["bousai"], emergency=True)
+    response = suzuki.post(f"/announcements/{item.id}/withdraw", data={"reason": "解除" * 501})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "1000文字以内で入力してください" in html and "解除解除解除" in html
+    db.session.expire_all()
+    assert db.session.get(Announcement, item.id).withdrawn_at is None
