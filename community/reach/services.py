@@ -20,7 +20,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask import current_app, session
+from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, bindparam, func, select, text
 
@@ -149,6 +149,8 @@ def record_view(kind: str, object_id: int, owner_kind: str, owner_id: int, viewe
     Returns whether a view was counted (for tests and logs).
     """
     try:
+        if request.method != "GET":  # HEAD requests (link checkers, previews) are not readers
+            return False
         if _excluded(viewer, owner_kind, owner_id, author_id):
             return False
         now = utcnow()

@@ -115,6 +115,16 @@ def test_report_shows_views_per_post_charts_and_tables(app, world, make_topic):
     assert 'value="90" selected' in html90 or "selected" in html90
 
 
+def test_names_and_titles_are_escaped(app, world, make_circle, make_topic):
+    owner = world["people"]["circle_owner"]
+    circle = make_circle(owner, name="<b>太字</b>クラブ")
+    topic = make_topic(circle, owner, title="<script>alert(1)</script>")
+    _views(circle, topic, "40s", NOW - timedelta(hours=1), 2)
+    html = login(app, owner).get(f"/circles/{circle.id}/reach").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>太字</b>" not in html and "&lt;b&gt;太字&lt;/b&gt;クラブ" in html
+
+
 def test_a_hidden_topic_is_counted_but_not_named(app, world, make_topic):
     circle, owner = world["circle"], world["people"]["circle_owner"]
     topic = make_topic(circle, world["people"]["circle_member"], title="消された話題")

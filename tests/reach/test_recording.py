@@ -161,6 +161,14 @@ def test_a_failing_counter_never_breaks_the_page(app, client, make_user, make_ci
     assert _total() == 0
 
 
+def test_head_requests_are_not_counted(app, client, make_user, make_circle, make_topic):
+    topic = make_topic(make_circle(), make_user())
+    assert client.head(f"/circles/topics/{topic.id}").status_code == 200
+    assert _total() == 0
+    client.get(f"/circles/topics/{topic.id}")
+    assert _total() == 1
+
+
 def test_a_topic_the_viewer_may_not_read_is_not_counted(app, client, make_user, make_circle, make_topic):
     circle = make_circle(visibility="private")
     topic = make_topic(circle, make_user())
