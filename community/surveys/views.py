@@ -249,6 +249,17 @@ def _detail_page(survey: Survey, error: str | None = None, status: int = 200):
     ), status
 
 
+@bp.get("/manage/<int:survey_id>/preview")
+@login_required
+def preview(survey_id: int):
+    """The answer page as members will see it, without a send button (drafts included)."""
+    survey = _managed_survey(survey_id)
+    return render_template(
+        "surveys/answer.html", survey=survey, form=AnswerForm(formdata=None), given={}, errors={},
+        audience_text=_audience_text(survey), state=policy.survey_state(survey), preview=True,
+    )
+
+
 @bp.route("/manage/<int:survey_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(survey_id: int):

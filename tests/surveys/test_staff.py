@@ -248,3 +248,14 @@ def test_fixing_only_the_description_keeps_a_closing_time_with_seconds(client, a
         "description": "誤字を直しました", "closes_at": _local(survey.closes_at), "version": survey.version})
     assert response.status_code == 302
     assert _survey().description == "誤字を直しました"
+
+
+def test_staff_preview_a_draft_as_members_will_see_it(client, auth, staff, dept, make_survey, make_user):
+    survey = make_survey(dept, state="draft")
+    auth.login(staff)
+    page = client.get(f"/surveys/manage/{survey.id}/preview").get_data(as_text=True)
+    assert "プレビュー" in page and "利用の頻度は？" in page and "不満" in page
+    assert "回答を送信する" not in page
+    auth.logout()
+    auth.login(make_user())
+    assert client.get(f"/surveys/manage/{survey.id}/preview").status_code == 404
