@@ -61,6 +61,8 @@ class Survey(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     account = relationship("OfficialAccount", lazy="joined")
+    # Services set the next version themselves; SQLAlchemy adds "WHERE version = <old>" to each UPDATE.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
     questions: Mapped[list[SurveyQuestion]] = relationship(
         back_populates="survey", cascade="all, delete-orphan", order_by="SurveyQuestion.position"
     )

@@ -8,6 +8,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from community import audit
 from community.core.database import utcnow
@@ -86,6 +87,15 @@ def _touch(survey: Survey) -> None:
     survey.version = (survey.version or 1) + 1
 
 
+def _flush() -> None:
+    """The UPDATE says WHERE version = <the version read>; a change committed meanwhile by another
+    request (between our read and our write) makes it match nothing, and the change is refused."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise StaleSurvey(STALE_MESSAGE) from None
+
+
 def _check_settings(settings: Settings) -> None:
     if settings.closes_at <= settings.opens_at:
         raise SurveyError(_l("The closing date must be after the opening date."))
@@ -148,7 +158,7 @@ def update_settings(actor, survey: Survey, settings: Settings, version: int | No
     _check_settings(settings)
     _apply_settings(survey, settings)
     _touch(survey)
-    db.session.flush()
+    _flush()
     audit.record("survey.updated", actor=actor, target_type="survey", target_id=survey.id, title=survey.title)
 
 
@@ -178,7 +188,7 @@ def update_published(actor, survey: Survey, *, description: str, closes_at: date
         changed["closes_at"] = [old_close.isoformat(), closes_at.isoformat()]
     if changed:
         _touch(survey)
-        db.session.flush()
+        _flush()
         audit.record("survey.updated", actor=actor, target_type="survey", target_id=survey.id, **changed)
 
 
@@ -230,7 +240,7 @@ def add_question(actor, survey: Survey, *, kind: str, text: str, help_text: str 
     )
     db.session.add(question)
     _touch(survey)
-    db.session.flush()
+    _flush()
     audit.record("survey.question_added", actor=actor, target_type="survey", target_id=survey.id,
                  question_id=question.id, kind=kind.value)
     return question
@@ -251,7 +261,7 @@ def update_question(actor, question: SurveyQuestion, *, text: str, help_text: st
     if labels and [c.label for c in question.choices] != labels:
         question.choices = [SurveyChoice(position=i, label=label) for i, label in enumerate(labels, start=1)]
     _touch(survey)
-    db.session.flush()
+    _flush()
     audit.record("survey.question_changed", actor=actor, target_type="survey", target_id=survey.id, question_id=question.id)
 
 
@@ -263,7 +273,7 @@ def delete_question(actor, question: SurveyQuestion, version: int | None = None,
     for position, q in enumerate(survey.questions, start=1):
         q.position = position
     _touch(survey)
-    db.session.flush()
+    _flush()
     audit.record("survey.question_removed", actor=actor, target_type="survey", target_id=survey.id, question_id=question_id)
 
 
@@ -279,7 +289,7 @@ def move_question(actor, question: SurveyQuestion, direction: int, version: int 
         for position, q in enumerate(ordered, start=1):
             q.position = position
         _touch(survey)
-        db.session.flush()
+        _flush()
 
 
 # --- publishing -----------------------------------------------------------------------------------
@@ -311,7 +321,7 @@ def publish(actor, survey: Survey, version: int | None = None, now: datetime | N
     survey.status = SurveyStatus.published.value
     survey.published_at = now
     _touch(survey)
-    db.session.flush()
+    _flush()
     audit.record("survey.published", actor=actor, target_type="survey", target_id=survey.id, audience=size,
                  include_minors=survey.include_minors, opens_at=survey.opens_at.isoformat(),
                  closes_at=survey.closes_at.isoformat())
@@ -329,7 +339,7 @@ def unpublish(actor, survey: Survey, version: int | None = None, now: datetime |
     survey.status = SurveyStatus.draft.value
     survey.published_at = None
     _touch(survey)
-    db.session.flush()
+    _flush()
     audit.record("survey.unpublished", actor=actor, target_type="survey", target_id=survey.id)
 
 
@@ -343,7 +353,7 @@ def close_now(actor, survey: Survey, version: int | None = None, now: datetime |
     _check_version(survey, version)
     survey.closes_at = now
     _touch(survey)
-    db.session.flush()
+    _flush()
     audit.record("survey.closed", actor=actor, target_type="survey", target_id=survey.id)
 
 
@@ -354,7 +364,7 @@ def delete_draft(actor, survey: Survey, version: int | None = None, now: datetim
     _check_version(survey, version)
     audit.record("survey.deleted", actor=actor, target_type="survey", target_id=survey.id, title=survey.title)
     db.session.delete(survey)
-    db.session.flush()
+    _flush()
 
 
 # --- answering ------------------------------------------------------------------------------------

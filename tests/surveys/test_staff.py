@@ -259,3 +259,20 @@ def test_staff_preview_a_draft_as_members_will_see_it(client, auth, staff, dept,
     auth.logout()
     auth.login(make_user())
     assert client.get(f"/surveys/manage/{survey.id}/preview").status_code == 404
+
+
+def test_a_change_committed_between_read_and_write_is_refused(app, staff, dept, make_survey):
+    """Two staff send at the same moment with the same version: the database decides, one wins."""
+    from sqlalchemy import update
+
+    from community.surveys import services
+
+    survey = make_survey(dept, state="draft")
+    version = survey.version
+    with db.engine.begin() as other_request:  # another request publishes meanwhile
+        other_request.execute(update(Survey).where(Survey.id == survey.id).values(version=version + 1, status="published"))
+    with pytest.raises(services.StaleSurvey):
+        services.add_question(staff, survey, kind="text", text="追加", version=version)
+    db.session.rollback()
+    db.session.expire_all()
+    assert len(db.session.get(Survey, survey.id).questions) == 4
