@@ -146,3 +146,14 @@ def test_sql_filter_agrees_with_the_boolean(app, make_user, make_district, make_
         listed = set(db.session.scalars(policy.visible_surveys(select(Survey.id), person)))
         for survey in surveys:
             assert (survey.id in listed) is policy.can_answer_survey(person, survey), (person.login_id, survey.title)
+
+
+def test_managed_surveys_sql_agrees_with_can_manage(app, make_user, make_account, make_survey):
+    staff, other_staff = make_user(role="staff"), make_user(role="staff")
+    suspended = make_user(role="staff", status="suspended")
+    mine, theirs = make_account(members=[staff, suspended]), make_account(members=[other_staff])
+    surveys = [make_survey(mine), make_survey(mine, state="draft"), make_survey(theirs, state="closed")]
+    for viewer in (staff, other_staff, suspended, make_user(role="admin"), make_user(), make_user(role="supporter")):
+        managed = set(db.session.scalars(policy.managed_surveys(select(Survey.id), viewer)))
+        for survey in surveys:
+            assert (survey.id in managed) is policy.can_manage_survey(viewer, survey), (viewer.role, survey.id)
