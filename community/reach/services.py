@@ -124,13 +124,27 @@ _UPSERT = text(
 ).bindparams(bindparam("day", type_=Date))
 
 
+# A page waits at most this long for the counter; past it the view is dropped (and logged).
+LOCK_WAIT_MS = 500
+
+
 def _upsert(cell: dict) -> None:
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # A counter may lose its last few views if the server crashes; not waiting for the
             # WAL flush takes most of the cost off every page view (measured; see docs/reach.md).
             conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
-        conn.execute(_UPSERT, cell)
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
+            conn.execute(_UPSERT, cell)
+            return
+        # SQLite: a long writer elsewhere (a backup, a bulk import) must not stall the page for the
+        # connection's usual 10 s busy timeout; restore it for the pool's next user.
+        usual = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={LOCK_WAIT_MS}")
+        try:
+            conn.execute(_UPSERT, cell)
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(usual)}")
 
 
 def add_view(kind: str, object_id: int, owner_kind: str, owner_id: int, band: str, at: datetime) -> None:

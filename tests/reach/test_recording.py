@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -167,6 +168,33 @@ def test_head_requests_are_not_counted(app, client, make_user, make_circle, make
     assert _total() == 0
     client.get(f"/circles/topics/{topic.id}")
     assert _total() == 1
+
+
+def test_a_locked_counter_gives_up_quickly_and_the_page_still_shows(app, client, make_user, make_circle, make_topic):
+    """Another transaction holds the lock (SQLite: the whole database; PostgreSQL: the cell's row)."""
+    circle = make_circle()
+    topic = make_topic(circle, make_user(), title="混んでいる日")
+    at = tokyo(2026, 11, 17, 19, 0)
+    # The anonymous page view below falls into this same (guest, this hour) cell.
+    services.add_view("circle_topic", topic.id, "circle", circle.id, "guest", services.utcnow())
+    blocker = db.engine.connect()
+    try:
+        tx = blocker.begin()
+        blocker.execute(sa.text("UPDATE reach_view SET views = views + 100"))
+        started = time.monotonic()
+        response = client.get(f"/circles/topics/{topic.id}")
+        waited = time.monotonic() - started
+        tx.rollback()
+    finally:
+        blocker.close()
+    assert response.status_code == 200 and "混んでいる日" in response.get_data(as_text=True)
+    assert waited < 3  # not the 10 s busy timeout
+    assert _total() == 1  # the view during the lock was dropped, not queued
+    services.add_view("circle_topic", topic.id, "circle", circle.id, "40s", at)
+    assert _total() == 2  # and the usual timeout is back for the next user of the connection
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
 
 
 def test_a_topic_the_viewer_may_not_read_is_not_counted(app, client, make_user, make_circle, make_topic):
