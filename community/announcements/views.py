@@ -174,10 +174,9 @@ def new():
             return redirect(url_for(".show", announcement_id=item.id), code=303)
     elif request.method == "POST":
         status = 400
-    now = utcnow()
     return render_template(
         "announcements/new.html", form=form, emergency_accounts=emergency_accounts,
-        deadline=services.emergency_deadline(now), now_local=_form_value(now),
+        deadline=services.emergency_deadline(),
     ), status
 
 
