@@ -50,7 +50,7 @@ SUPPRESS_BELOW = 5
 # Fewer views than this for the chosen audience: no suggestion, we say there is too little data.
 SUGGEST_MIN_VIEWS = 20
 SEEN_KEY = "reach_seen"
-SEEN_MAX = 200  # digests kept per hour; beyond that a re-read may count again (cookie stays small)
+SEEN_MAX = 60  # digests kept per hour (~0.9 kB of the 4 kB cookie); past that a re-read may count again
 
 WEEKDAYS = [_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun")]
 

@@ -147,6 +147,20 @@ def test_the_dedupe_cookie_does_not_say_what_was_read(app, client, make_user, ma
     assert str(topic.id) not in seen["d"][0] and "circle" not in seen["d"][0]
 
 
+def test_the_dedupe_cookie_stays_small_for_a_heavy_reader(app):
+    from flask import session
+
+    with app.test_request_context():
+        for object_id in range(150):
+            assert services._first_in_this_hour("circle_topic", object_id, "2026111719")
+        assert len(session[services.SEEN_KEY]["d"]) == services.SEEN_MAX
+        cookie = app.session_interface.get_signing_serializer(app).dumps(dict(session))
+        assert len(cookie) < 2000  # browsers keep cookies up to 4 kB, and the session holds more
+        assert not services._first_in_this_hour("circle_topic", 149, "2026111719")
+        assert services._first_in_this_hour("circle_topic", 149, "2026111720")  # a new hour starts afresh
+        assert len(session[services.SEEN_KEY]["d"]) == 1
+
+
 def test_a_failing_counter_never_breaks_the_page(app, client, make_user, make_circle, make_topic, monkeypatch, caplog):
     circle = make_circle()
     topic = make_topic(circle, make_user(), title="読めるトピック")
