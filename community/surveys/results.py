@@ -76,6 +76,7 @@ class Results:
     survey: Survey
     responses: int
     questions: list[QuestionResult]
+    breakdowns_shown: bool = True
 
     @property
     def shown(self) -> bool:
@@ -104,10 +105,14 @@ def suppress(groups: list[Group]) -> None:
         shown[0].suppressed = str(SUPPRESSED_SECONDARY)
 
 
-def compute(survey: Survey) -> Results:
-    """Counts come from grouped SQL (one scan per grouping), never one row per answer in Python."""
+def compute(survey: Survey, *, breakdowns: bool = True) -> Results:
+    """Counts come from grouped SQL (one scan per grouping), never one row per answer in Python.
+
+    Views ask for breakdowns only once the survey has closed: comparing two views of a survey that
+    is still open would show one new respondent's district and age band together with their answers.
+    """
     total = db.session.scalar(select(func.count(SurveyResponse.id)).where(SurveyResponse.survey_id == survey.id)) or 0
-    results = Results(survey=survey, responses=total, questions=[])
+    results = Results(survey=survey, responses=total, questions=[], breakdowns_shown=breakdowns)
     if not results.shown:
         return results
     answer, response = SurveyAnswer, SurveyResponse
@@ -123,7 +128,7 @@ def compute(survey: Survey) -> Results:
     respondents = {q: n for q, n in grouped(answer.question_id, counted=func.count(func.distinct(answer.response_id)))}
     counts = {(q, o): n for q, o, n in grouped(answer.question_id, option)}
     means = {q: m for q, m in grouped(answer.question_id, counted=func.avg(answer.value))}
-    dimensions = [
+    dimensions = [] if not breakdowns else [
         (_l("By district"), response.district_id, _district_groups()),
         (_l("By age band"), response.age_band,
          [(code, str(label)) for code, label in AGE_BAND_LABELS.items()] + [("", str(NO_BAND))]),
@@ -216,6 +221,8 @@ def to_csv(results: Results) -> bytes:
             w.writerow([row.label, row.count, f"{row.percent:.1f}"])
         if qr.mean is not None:
             w.writerow([str(_l("Average")), f"{qr.mean:.2f}"])
+        if not results.breakdowns_shown:
+            w.writerow([str(_l("Breakdowns are shown after the survey closes."))])
         for breakdown in qr.breakdowns:
             w.writerow([breakdown.title, str(_l("People who answered"))] + [row.label for row in qr.rows])
             for group in breakdown.groups:

@@ -447,7 +447,7 @@ def results(survey_id: int):
     survey = _managed_survey(survey_id)
     if survey.status != "published":
         return _detail_page(survey, _("A draft has no results."), 409)
-    data = survey_results.compute(survey)
+    data = survey_results.compute(survey, breakdowns=policy.survey_state(survey) is policy.SurveyState.closed)
     return render_template("surveys/results.html", survey=survey, results=data, state=policy.survey_state(survey),
                            audience_text=_audience_text(survey))
 
@@ -458,7 +458,7 @@ def results_csv(survey_id: int):
     survey = _managed_survey(survey_id)
     if survey.status != "published":
         return _detail_page(survey, _("A draft has no results."), 409)
-    data = survey_results.compute(survey)
+    data = survey_results.compute(survey, breakdowns=policy.survey_state(survey) is policy.SurveyState.closed)
     if not policy.can_view_survey_results(current_user, survey, data.responses):
         return render_template("surveys/results.html", survey=survey, results=data,
                                state=policy.survey_state(survey), audience_text=_audience_text(survey)), 409

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from community.audit import AuditLog
 from community.extensions import db
 from community.surveys.results import Group, suppress
+from tests.surveys.conftest import close
 
 
 @pytest.fixture
@@ -53,6 +54,9 @@ def test_a_district_of_four_is_suppressed_and_one_of_five_shown(client, auth, ma
     for person in _people(make_user, districts["東地区"], 4):
         answer_as(person, survey, single=2)
     auth.login(staff)
+    while_open = client.get(f"/surveys/manage/{survey.id}/results").get_data(as_text=True)
+    assert "<svg" in while_open and "地区別</caption>" not in while_open and "締め切った後に表示" in while_open
+    close(survey)
     page = client.get(f"/surveys/manage/{survey.id}/results").get_data(as_text=True)
     by_district = page[page.index("地区別</caption>"):page.index("年代別</caption>")]
     assert "東地区" in by_district and "5人未満のため非表示" in by_district
@@ -95,6 +99,7 @@ def test_csv_has_a_bom_totals_suppression_and_no_names(client, auth, make_user, 
         answer_as(person, survey, single=0, multiple=(0, 1), scale=5, text="土曜日にも開けてほしい")
     east = make_user("higashi-taro", nickname="東太郎", district_id=districts["東地区"].id)
     answer_as(east, survey, single=2, scale=1)
+    close(survey)
     auth.login(staff)
     response = client.get(f"/surveys/manage/{survey.id}/results.csv")
     assert response.status_code == 200
