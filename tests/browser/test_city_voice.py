@@ -142,6 +142,13 @@ def test_an_emergency_notice_reaches_kiosk_and_phone_then_leaves_them(browser, c
     phone_page.goto(notice_url)  # an old link explains what happened
     expect(phone_page.locator(".announcement-withdrawn")).to_contain_text("取り下げられました")
     axe_clean(phone_page)
+
+    # The staff list on a phone: labelled cards with the state, no sideways scrolling.
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.goto(city.url + "/announcements/manage")
+    expect(page.locator("tr", has_text=TITLE).locator(".announcement-state")).to_have_text("取り下げ")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    axe_clean(page)
     for context in (staff, kiosk, phone):
         context.close()
 
