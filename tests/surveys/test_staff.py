@@ -276,3 +276,17 @@ def test_a_change_committed_between_read_and_write_is_refused(app, staff, dept, 
     db.session.rollback()
     db.session.expire_all()
     assert len(db.session.get(Survey, survey.id).questions) == 4
+
+
+def test_staff_actions_check_csrf(app, client, auth, staff, dept, make_survey, make_user):
+    for _ in range(5):
+        make_user()
+    survey = make_survey(dept, state="draft")
+    auth.login(staff)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post(f"/surveys/manage/{survey.id}/publish", data={"version": survey.version})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 400
+    assert _survey().status == "draft"
