@@ -3,10 +3,11 @@
 A form opts in with `{{ submission_field() }}` (a hidden, random `submission_id`). The first commit
 of that POST which inserts rows also inserts a `form_submission` row with the id, in the same
 transaction, so "the post exists" and "the id is used" are committed together or not at all.
-Sending the same form again (a double click, a retry after a lost response, a reload) finds the row
-and is redirected to what the first send produced, with a message, instead of posting again.
-Two sends racing each other both try to insert the same primary key; the loser's transaction is
-rolled back (its photos removed with it) and it gets the same redirect.
+Sending the same form again (a double click, a retry after a lost response, a reload) inserts the
+same primary key: that transaction is rolled back whole (its photo files removed with it) and the
+sender is redirected to what the first send produced, with a message, instead of posting again.
+The check happens at the commit, not before the view: the view parses its own form first (with
+its own size limits), and a racing pair of sends is decided by the database, not by a read.
 
 Rows live in the database, so this holds across processes and machines.
 """
@@ -49,9 +50,11 @@ def submission_field() -> Markup:
 
 
 def submitted_token() -> str | None:
+    """The id sent with this POST, read only from a form the view has already parsed."""
     if not has_request_context() or request.method != "POST":
         return None
-    value = request.form.get(FIELD, "")
+    form = request.__dict__.get("form")  # werkzeug caches the parsed form here; never parse it ourselves
+    value = form.get(FIELD, "") if form is not None else ""
     return value if _TOKEN_RE.match(value) else None
 
 
@@ -71,9 +74,10 @@ def _after_flush(session: Session, flush_context) -> None:
 
 
 def _before_commit(session: Session) -> None:
-    if not has_request_context() or not g.get("submission_token") or g.get("submission_recorded"):
+    if not has_request_context() or g.get("submission_recorded") or not _is_app_session(session):
         return
-    if not _is_app_session(session):
+    token = submitted_token()
+    if token is None:
         return
     if session.new or session.dirty or session.deleted:
         session.flush()
@@ -81,8 +85,9 @@ def _before_commit(session: Session) -> None:
         return  # e.g. the sign-in's "last seen" update: not the content this form sends
     user = g.get("_login_user")  # not current_user: this commit may be the one inside the user loader
     session.execute(delete(FormSubmission).where(FormSubmission.created_at < utcnow() - KEEP))
-    session.add(FormSubmission(token=g.submission_token, user_id=getattr(user, "id", None)))
-    session.flush()  # a racing duplicate fails here, inside the same transaction as its content
+    g.submission_token = token
+    session.add(FormSubmission(token=token, user_id=getattr(user, "id", None)))
+    session.flush()  # a second send fails here (same primary key), inside the transaction of its content
     g.submission_recorded = True
 
 
@@ -98,21 +103,11 @@ def _rolled_back(session: Session, previous_transaction) -> None:
 
 def init_app(app: Flask) -> None:
     app.add_template_global(submission_field)
-    event.listen(Session, "after_flush", _after_flush)
-    event.listen(Session, "before_commit", _before_commit)
-    event.listen(Session, "after_commit", _forget)
-    event.listen(Session, "after_soft_rollback", _rolled_back)
-
-    @app.before_request
-    def refuse_a_second_send():
-        token = submitted_token()
-        if token is None:
-            return None
-        row = db.session.get(FormSubmission, token)
-        if row is not None:
-            return _already_sent(row)
-        g.submission_token = token
-        return None
+    if not event.contains(Session, "before_commit", _before_commit):  # once per process, not per app
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_commit", _forget)
+        event.listen(Session, "after_soft_rollback", _rolled_back)
 
     @app.after_request
     def remember_where_it_led(response):
@@ -130,7 +125,7 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.errorhandler(IntegrityError)
-    def lost_the_race(error: IntegrityError):
+    def sent_before(error: IntegrityError):
         db.session.rollback()
         token = g.get("submission_token")
         if token and not g.get("submission_recorded"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import threading
+from pathlib import Path
 
 from PIL import Image
 from sqlalchemy import func, select
@@ -41,7 +42,7 @@ def test_the_form_carries_a_fresh_submission_id_each_time(client, auth, make_use
     assert form_token(client) != form_token(client)
 
 
-def test_sending_the_same_form_again_posts_once_and_leads_to_the_first_post(client, auth, make_user):
+def test_sending_the_same_form_again_posts_once_and_leads_to_the_first_post(app, client, auth, make_user):
     auth.login(make_user())
     token = form_token(client)
     first = post(client, token, photos=[(io.BytesIO(jpeg()), "a.jpg")])
@@ -52,6 +53,8 @@ def test_sending_the_same_form_again_posts_once_and_leads_to_the_first_post(clie
     page = client.get(again.headers["Location"]).get_data(as_text=True)
     assert "すでに送信されているため、もう一度は送信しませんでした" in page
     assert count(DiaryEntry) == 1 and count(Photo) == 1
+    files = [p for p in (Path(app.config["UPLOAD_DIR"]) / "photos").rglob("*") if p.is_file()]
+    assert len(files) == 2  # the first send's photo (two sizes); the second send's files were removed
 
 
 def test_a_form_that_was_refused_can_be_sent_again_with_the_same_id(client, auth, make_user):
