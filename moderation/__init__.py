@@ -24,6 +24,11 @@ def init_app(app: Flask) -> None:
     register_nav(app, 80, "moderation.patrol", _l("Patrol"), capability=Capability.patrol)
     register_nav(app, 85, "moderation.queue", _l("Moderation"), capability=Capability.moderate)
 
+    from community.core.generate import register_generator
+    from moderation.generate import generate_reports
+
+    register_generator(app, 60, generate_reports)
+
 
 def _let_suspended_members_appeal() -> None:
     """A suspended member must be able to read why and appeal (issue 7). Accounts confines them to

@@ -318,17 +318,19 @@ def set_status(circle_id: int):
 @bp.get("/<int:circle_id>")
 def show(circle_id: int):
     circle = _circle(circle_id)
+    membership = policy.membership(current_user, circle)
+    if membership is not None and membership.state == "active":
+        # Commit before loading the lists: a commit expires every loaded row, and the template
+        # would then reload each topic one by one (a query per row).
+        services.mark_read(current_user, circle)
+        db.session.commit()
     readable = policy.can_read_circle_content(current_user, circle)
     topics = queries.circle_topics(current_user, circle) if readable else []
     events = queries.upcoming_events(current_user, circle, limit=10) if readable else []
-    membership = policy.membership(current_user, circle)
     pending_requests = 0
     if policy.can_admin_circle(current_user, circle):
         pending_requests = len(list(db.session.scalars(
             select(JoinRequest.id).where(JoinRequest.circle_id == circle.id, JoinRequest.status == "pending"))))
-    if membership is not None and membership.state == "active":
-        services.mark_read(current_user, circle)
-        db.session.commit()
     cover = queries.cover_photos([circle.id]).get(circle.id)
     return render_template(
         "circles/show.html",

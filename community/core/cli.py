@@ -45,3 +45,12 @@ def demo_command() -> None:
         click.echo("Demo city loaded. Log in as hanako / tsunagari-demo-2026 (see README).")
     else:
         click.echo("The database already has members; demo data was not loaded.")
+
+
+def _add_generate() -> None:
+    from community.core.generate import generate_command
+
+    tsunagari_cli.add_command(generate_command)
+
+
+_add_generate()

@@ -51,7 +51,9 @@ def entry_clause(viewer) -> ColumnElement[bool]:
     User, m = _models()
     E = m.DiaryEntry
     uid = _uid(viewer)
-    author_active = E.author_id.in_(select(User.id).where(User.status == ACTIVE))
+    # "Not one of the few inactive members" rather than "one of the many active ones": the planner
+    # then walks the newest entries by index and stops at the page size (issue 9; same rows).
+    author_active = E.author_id.not_in(select(User.id).where(User.status != ACTIVE))
     public = and_(E.visibility == "public", visible_state(E.moderation_state), author_active)
     if uid is None:
         return public

@@ -18,3 +18,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(page_bp)  # the page itself, with 「このページは役に立ちましたか」
     app.cli.add_command(citypages_cli)
     register_demo_loader(app, 50, demo.load)
+
+    from community.core.generate import register_generator
+    from search.citypages.generate import generate_city_pages
+
+    register_generator(app, 50, generate_city_pages)
