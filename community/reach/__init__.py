@@ -19,6 +19,10 @@ def init_app(app: Flask) -> None:
     from community.reach.views import bp
 
     app.register_blueprint(bp)
+    # Owner pages (a circle, an official account) link to their report when the viewer may open it.
+    from community.policy import can_view_reach
+
+    app.add_template_global(can_view_reach)
     register_demo_loader(app, 66, demo.load)
-    # Staff reach their departments' pages from here; circle admins from /reach (linked in the docs).
+    # Staff reach their departments' pages from here; circle admins from their circle's page.
     register_nav(app, 66, "reach.index", _l("Reach analytics"), Capability.publish_official)

@@ -235,3 +235,11 @@ def test_official_reach_lists_posts_and_counts_views_from_the_post_page(app, wor
     clock.at(NOW)
     text = _text(login(app, staff).get("/official/bousai/reach").get_data(as_text=True))
     assert "避難所の開設について 3" in text
+
+
+def test_owner_pages_link_to_their_report_only_for_those_who_may_open_it(app, world):
+    circle_page = f"/circles/{world['circle'].id}"
+    assert f"{circle_page}/reach" in login(app, world["people"]["circle_admin"]).get(circle_page).get_data(as_text=True)
+    assert f"{circle_page}/reach" not in login(app, world["people"]["circle_member"]).get(circle_page).get_data(as_text=True)
+    assert "/official/bousai/reach" in login(app, world["people"]["dept_staff"]).get("/official/bousai").get_data(as_text=True)
+    assert "/official/bousai/reach" not in login(app, world["people"]["member"]).get("/official/bousai").get_data(as_text=True)
