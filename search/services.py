@@ -28,6 +28,7 @@ PER_PAGE = 20
 MAX_PAGE = 50
 SNIPPET_CHARS = 140
 RELOAD_BATCH = 200
+DEFAULT_RANK_CANDIDATES = 300
 
 
 @dataclass
@@ -65,6 +66,15 @@ class SearchOutcome:
 
 def _candidate_limit() -> int:
     return int(current_app.config.get("SEARCH_MAX_CANDIDATES", 1000))
+
+
+def _rank_candidates() -> int | None:
+    """How many of the newest matches are ranked for relevance (SEARCH_RANK_CANDIDATES; 0 ranks
+    every match). A word found in a third of a million documents made every engine rank all of
+    them for a page of 20; ranking the newest few hundred that the viewer's scopes allow keeps a
+    search fast at any size, and a word with fewer matches is ranked exactly."""
+    value = int(current_app.config.get("SEARCH_RANK_CANDIDATES", DEFAULT_RANK_CANDIDATES))
+    return value if value > 0 else None
 
 
 def _visible_keys(hits: list[Hit], viewer, want: int) -> list[tuple[str, int]]:
@@ -126,7 +136,7 @@ def _ranked_visible(parsed: ParsedQuery, viewer, filters: SearchFilters, sort: s
     filtered out too many. Ranking every match is what made engines slow at scale."""
     limit = min(want * 2 + 20, _candidate_limit())
     while True:
-        hits = get_backend().search(parsed, filters, sort=sort, limit=limit)
+        hits = get_backend().search(parsed, filters, sort=sort, limit=limit, rank_within=_rank_candidates())
         keys = _visible_keys(hits, viewer, want)
         if len(keys) >= want or len(hits) < limit or limit >= _candidate_limit():
             return keys

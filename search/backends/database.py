@@ -13,14 +13,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import DDL, bindparam, cast, column, delete, event, func, insert, select, table, text, tuple_
+from sqlalchemy import (
+    DDL,
+    bindparam,
+    cast,
+    column,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    table,
+    text,
+    tuple_,
+)
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.exc import DBAPIError
 
 from community.core.database import utcnow
 from community.extensions import db
 from search.analysis import ParsedQuery, token_texts
-from search.backends import Hit, SearchBackend, SearchFilters, SearchUnavailable
+from search.backends import Hit, SearchBackend, SearchFilters, SearchUnavailable, in_date_order
 from search.models import SearchDocument
 from search.sources import Document
 
@@ -28,6 +42,8 @@ CHUNK_CHARS = 6000
 CHUNK_OVERLAP = 60  # a phrase query spanning a chunk boundary still matches
 TITLE_GAP = 10  # positions between title and body, so phrases do not run across them
 MAX_POSITION = 16383
+BUCKET_ROWS = 4096  # PostgreSQL: rows per recency bucket lexeme (see _postgresql_newest)
+MAX_BUCKETS = 128  # more buckets than this: search the whole index instead
 
 _SQLITE_DDL = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title, body, tokenize='ascii')",
@@ -47,7 +63,13 @@ def _tokens_text(value: str) -> str:
     return " ".join(token_texts(value))
 
 
-def tsvector_literal(title: str, body: str) -> str:
+def bucket_lexeme(row_id: int) -> str:
+    """The recency bucket a PostgreSQL row is filed under: `#<id // BUCKET_ROWS>`, a lexeme no
+    token can be ('#' is never a token character)."""
+    return f"#{row_id // BUCKET_ROWS}"
+
+
+def tsvector_literal(title: str, body: str, row_id: int | None = None) -> str:
     positions: dict[str, list[str]] = {}
     last = 0
     for position, token in enumerate(token_texts(title), start=1):
@@ -57,7 +79,10 @@ def tsvector_literal(title: str, body: str) -> str:
     for position, token in enumerate(token_texts(body)):
         positions.setdefault(token, []).append(str(min(position + offset, MAX_POSITION)))
     # Tokens are letters, digits and CJK only (see search.analysis), so quoting is plain.
-    return " ".join(f"'{lexeme}':{','.join(pos[:256])}" for lexeme, pos in positions.items())
+    literal = " ".join(f"'{lexeme}':{','.join(pos[:256])}" for lexeme, pos in positions.items())
+    if row_id is not None:
+        literal += f" '{bucket_lexeme(row_id)}'"
+    return literal
 
 
 def tsquery_literal(query: ParsedQuery) -> str:
@@ -82,7 +107,42 @@ def fts5_query(query: ParsedQuery) -> str:
     return " AND ".join(parts)
 
 
-_FTS = table("search_fts", column("rowid"))
+BM25_K1 = 1.2
+BM25_B = 0.75
+TITLE_WEIGHT = 4.0
+
+
+def _clause_needle(clause) -> str:
+    if clause.kind == "prefix":
+        return " " + clause.tokens[0]
+    return " " + " ".join(clause.tokens) + " "
+
+
+def rank_score(candidates, clauses) -> list[int]:
+    """Row ids of (row id, title tokens, body tokens) candidates, best first: FTS5's bm25 formula
+    (k1 1.2, b 0.75, title weight 4) with every phrase's IDF taken as equal; ties go to the newer.
+    Occurrences are counted with str.count on the space-separated tokens (a phrase repeated
+    back to back counts once: close enough for ranking)."""
+    if not candidates:
+        return []
+    needles = [_clause_needle(c) for c in clauses]
+    rows = []
+    for row_id, title, body in candidates:
+        title, body = f" {title or ''} ", f" {body or ''} "
+        length = title.count(" ") + body.count(" ") - 2
+        freqs = [TITLE_WEIGHT * title.count(n) + body.count(n) for n in needles]
+        rows.append((row_id, length, freqs))
+    average = sum(length for _, length, _ in rows) / len(rows) or 1.0
+    scored = []
+    for row_id, length, freqs in rows:
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / average)
+        score = sum(f * (BM25_K1 + 1) / (f + norm) for f in freqs if f)
+        scored.append((-score, -row_id))
+    scored.sort()
+    return [-neg_id for _, neg_id in scored]
+
+
+_FTS = table("search_fts", column("rowid"), column("title"), column("body"))
 
 # create_all (tests, new installations) makes them with the table; migrations run the same DDL.
 for _ddl in _SQLITE_DDL:
@@ -167,8 +227,19 @@ class DatabaseBackend(SearchBackend):
         table = SearchDocument.__table__
         columns = [c for c in rows[0] if not c.startswith("_")]
         if self.dialect == "postgresql":
-            params = [{**{c: r[c] for c in columns}, "tsv_text": tsvector_literal(r["_title"], r["_body"])} for r in rows]
-            stmt = insert(table).values({**{c: bindparam(c) for c in columns}, "tsv": cast(bindparam("tsv_text"), TSVECTOR)})
+            # Ids are taken first: each row's tsvector carries its recency bucket.
+            ids = db.session.scalars(
+                text("SELECT nextval(pg_get_serial_sequence('search_document', 'id')) FROM generate_series(1, :n)"),
+                {"n": len(rows)},
+            ).all()
+            ids.sort()
+            params = [
+                {**{c: r[c] for c in columns}, "id": row_id, "tsv_text": tsvector_literal(r["_title"], r["_body"], row_id)}
+                for row_id, r in zip(ids, rows, strict=True)
+            ]
+            stmt = insert(table).values(
+                {**{c: bindparam(c) for c in columns}, "id": bindparam("id"), "tsv": cast(bindparam("tsv_text"), TSVECTOR)}
+            )
             db.session.execute(stmt, params)
             return
         ids = db.session.scalars(
@@ -196,7 +267,7 @@ class DatabaseBackend(SearchBackend):
         db.session.execute(delete(SearchDocument), execution_options={"synchronize_session": False})
         count = 0
         batch: list[Document] = []
-        for doc in documents:
+        for doc in in_date_order(documents):  # ids grow with the date: see SearchBackend.search
             batch.append(doc)
             if len(batch) >= 500:
                 self._insert(batch)
@@ -212,24 +283,8 @@ class DatabaseBackend(SearchBackend):
 
     # -- reading -------------------------------------------------------------------------------
 
-    def search(self, query: ParsedQuery, filters: SearchFilters, *, sort: str = "relevance", limit: int = 500) -> list[Hit]:
-        if query.is_empty:
-            return []
-        self.ensure_schema()
+    def _filtered(self, stmt, filters: SearchFilters):
         d = SearchDocument
-        if self.dialect == "postgresql":
-            tsq = cast(bindparam("q", tsquery_literal(query)), TSQUERY)
-            rank = func.ts_rank(d.tsv, tsq).desc()
-            stmt = select(d.kind, d.object_id).where(d.tsv.op("@@")(tsq))
-        else:
-            fts = text("search_fts MATCH :q").bindparams(q=fts5_query(query))
-            rank = text("bm25(search_fts, 4.0, 1.0)")
-            stmt = (
-                select(d.kind, d.object_id)
-                .select_from(d)
-                .join(_FTS, _FTS.c.rowid == d.id)
-                .where(fts)
-            )
         if filters.sources:
             stmt = stmt.where(d.source.in_(filters.sources))
         if filters.district_id is not None:
@@ -242,12 +297,37 @@ class DatabaseBackend(SearchBackend):
             stmt = stmt.where(d.date < filters.date_to)
         if filters.scopes is not None:
             stmt = stmt.where(d.scope.in_(sorted(filters.scopes)))
-        if sort == "date":
-            stmt = stmt.order_by(d.date.desc().nulls_last(), d.id.desc())
+        return stmt
+
+    def search(self, query: ParsedQuery, filters: SearchFilters, *, sort: str = "relevance", limit: int = 500,
+               rank_within: int | None = None) -> list[Hit]:
+        if query.is_empty:
+            return []
+        self.ensure_schema()
+        d = SearchDocument
+        fetch = limit * 2  # long documents have several chunks
+        if self.dialect == "postgresql":
+            tsq = cast(bindparam("q", tsquery_literal(query)), TSQUERY)
+            if sort == "date":
+                stmt = self._filtered(select(d.kind, d.object_id).where(d.tsv.op("@@")(tsq)), filters)
+                stmt = stmt.order_by(d.date.desc().nulls_last(), d.id.desc())
+            elif rank_within:
+                return self._postgresql_newest_ranked(query, filters, max(rank_within, fetch), limit)
+            else:
+                stmt = self._filtered(select(d.kind, d.object_id).where(d.tsv.op("@@")(tsq)), filters)
+                stmt = stmt.order_by(func.ts_rank(d.tsv, tsq).desc(), d.id.desc())
         else:
-            stmt = stmt.order_by(rank)
+            fts = text("search_fts MATCH :q").bindparams(q=fts5_query(query))
+            bm25 = text("bm25(search_fts, 4.0, 1.0)")
+            matching = select(d.kind, d.object_id).select_from(_FTS).join(d, d.id == _FTS.c.rowid).where(fts)
+            if sort == "date":
+                stmt = self._filtered(matching, filters).order_by(d.date.desc().nulls_last(), d.id.desc())
+            elif rank_within:
+                return self._sqlite_newest_ranked(query, filters, max(rank_within, fetch), limit)
+            else:
+                stmt = self._filtered(matching, filters).order_by(bm25, d.id.desc())
         try:
-            rows = db.session.execute(stmt.limit(limit * 2)).all()
+            rows = db.session.execute(stmt.limit(fetch)).all()
         except DBAPIError as exc:
             db.session.rollback()
             raise SearchUnavailable(f"database search failed: {exc.__class__.__name__}") from exc
@@ -257,6 +337,104 @@ class DatabaseBackend(SearchBackend):
             if (kind, object_id) not in seen:
                 seen.add((kind, object_id))
                 hits.append(Hit(kind, object_id))
+        return hits[:limit]
+
+    def _postgresql_newest_ranked(self, query: ParsedQuery, filters: SearchFilters, cap: int, limit: int) -> list[Hit]:
+        """The newest `cap` matches the viewer's scopes and filters allow, ranked by ts_rank.
+
+        A GIN index cannot be read newest first, and every match it returns costs a heap visit
+        (a phrase is rechecked against the row's tsvector): a word in a third of a million rows
+        cost seconds. Each row's tsvector therefore carries a recency-bucket lexeme (`#<id //
+        4096>`), and the query first ANDs the words with the newest bucket(s) inside the index,
+        widening (by how many the last step found) until `cap` allowed rows are found; a word
+        found in none of the newest rows is rare, so the whole index is cheap. The scope and
+        filters are applied before the count, so the cap never starves a viewer of what they
+        may see.
+        """
+        d = SearchDocument
+        words = tsquery_literal(query)
+        try:
+            newest_id = db.session.scalar(select(func.max(d.id))) or 0
+            newest_bucket = newest_id // BUCKET_ROWS
+            buckets = 1 if newest_id % BUCKET_ROWS >= BUCKET_ROWS // 2 else 2  # the newest may be nearly empty
+            rows: list = []
+            while True:
+                final = buckets > min(newest_bucket, MAX_BUCKETS)
+                if final:
+                    literal = words
+                else:
+                    recent = " | ".join(f"'{bucket_lexeme((newest_bucket - k) * BUCKET_ROWS)}'" for k in range(buckets))
+                    literal = f"({words}) & ({recent})"
+                tsq = cast(bindparam("q", literal), TSQUERY)
+                newest = self._filtered(select(d.id, d.tsv).where(d.tsv.op("@@")(tsq)), filters)
+                newest = newest.order_by(d.id.desc()).limit(cap).subquery()
+                rank = func.ts_rank(newest.c.tsv, cast(bindparam("w", words), TSQUERY))
+                stmt = (
+                    select(d.kind, d.object_id, func.count().over())
+                    .join(newest, newest.c.id == d.id)
+                    .order_by(rank.desc(), newest.c.id.desc())
+                    .limit(limit * 2)
+                )
+                rows = db.session.execute(stmt).all()
+                found = rows[0][2] if rows else 0
+                if final or found >= cap:
+                    break
+                # Too few in these buckets: widen to where `cap` should be, judging by how many
+                # were found; none at all means a rare word, and the whole index is cheap.
+                covered = newest_id - (newest_bucket - buckets + 1) * BUCKET_ROWS + 1
+                wanted = covered * cap * 3 // (2 * found) if found else newest_id + 1
+                buckets = max(buckets * 4, -(-wanted // BUCKET_ROWS))
+        except DBAPIError as exc:
+            db.session.rollback()
+            raise SearchUnavailable(f"database search failed: {exc.__class__.__name__}") from exc
+        hits: list[Hit] = []
+        seen: set[tuple[str, int]] = set()
+        for kind, object_id, _candidates in rows:
+            if (kind, object_id) not in seen:
+                seen.add((kind, object_id))
+                hits.append(Hit(kind, object_id))
+        return hits[:limit]
+
+    def _sqlite_newest_ranked(self, query: ParsedQuery, filters: SearchFilters, cap: int, limit: int) -> list[Hit]:
+        """The newest `cap` matches the viewer's scopes and filters allow, ranked in Python.
+
+        FTS5 walks its doclists newest rowid first and stops at the LIMIT; the scope and the
+        filters are joined in before it, so the cap counts only documents the viewer may be
+        shown. FTS5's bm25() is not used here: its IDF counts every document matching each phrase
+        (a full pass over a word found in a third of all documents), so rank_score() scores the
+        candidates' token text with the same formula and weights, minus the IDF.
+        A one-character word (an FTS5 prefix query, which merges every token starting with that
+        character) is checked with instr() on the candidates' token text when another word can
+        drive the search: a document has a token starting with a character exactly when the
+        character occurs in its text.
+        """
+        d = SearchDocument
+        driving = [c for c in query.clauses if c.kind != "prefix"] or list(query.clauses)
+        checked = [c for c in query.clauses if c not in driving]
+        fts = text("search_fts MATCH :q").bindparams(q=fts5_query(ParsedQuery(tuple(driving), ())))
+        stmt = select(_FTS.c.rowid, _FTS.c.title, _FTS.c.body).select_from(_FTS).join(d, d.id == _FTS.c.rowid).where(fts)
+        for clause in checked:
+            char = clause.tokens[0]
+            stmt = stmt.where(or_(func.instr(_FTS.c.title, char) > 0, func.instr(_FTS.c.body, char) > 0))
+        stmt = self._filtered(stmt, filters).order_by(_FTS.c.rowid.desc()).limit(cap)
+        try:
+            candidates = db.session.execute(stmt).all()
+            ranked = rank_score(candidates, query.clauses)[: limit * 2]
+            keys = {}
+            for start in range(0, len(ranked), 500):
+                batch = ranked[start : start + 500]
+                rows = db.session.execute(select(d.id, d.kind, d.object_id).where(d.id.in_(batch)))
+                keys.update({row_id: (kind, object_id) for row_id, kind, object_id in rows})
+        except DBAPIError as exc:
+            db.session.rollback()
+            raise SearchUnavailable(f"database search failed: {exc.__class__.__name__}") from exc
+        hits: list[Hit] = []
+        seen: set[tuple[str, int]] = set()
+        for row_id in ranked:
+            key = keys.get(row_id)
+            if key and key not in seen:
+                seen.add(key)
+                hits.append(Hit(*key))
         return hits[:limit]
 
     def indexed_hashes(self) -> dict[tuple[str, int], str]:

@@ -29,10 +29,11 @@ from whoosh.index import LockError
 from whoosh.query import And, NumericRange, Or, Phrase, Prefix, Term
 
 from search.analysis import ParsedQuery, token_texts
-from search.backends import Hit, SearchBackend, SearchFilters, SearchUnavailable
+from search.backends import Hit, SearchBackend, SearchFilters, SearchUnavailable, in_date_order
 from search.sources import Document
 
 WRITER_TIMEOUT = 30.0
+NEWEST_WINDOW = 4096  # documents per segment read in the first window of a capped search
 
 
 class BigramTokenizer(Tokenizer):
@@ -206,7 +207,47 @@ class WhooshBackend(SearchBackend):
 
     # -- reading -------------------------------------------------------------------------------
 
-    def search(self, query: ParsedQuery, filters: SearchFilters, *, sort: str = "relevance", limit: int = 500) -> list[Hit]:
+    def _newest_ranked(self, searcher, whoosh_query, allowed, cap: int, limit: int) -> list[int]:
+        """Score only the newest `cap` matches the filter allows, best first.
+
+        Document numbers follow the order documents were added (a rebuild adds them oldest
+        first), so the newest matches are at the end of the newest segments. Each segment is
+        read backwards in growing windows (the matcher can only move forwards, so each window
+        starts a fresh matcher and skips to the window's start); only the documents in the
+        filter set count towards the cap, so the cap never starves a viewer of what they may see.
+        """
+        context = searcher.context(needs_current=True)
+        scored: list[tuple[float, int]] = []
+        for sub, offset in reversed(searcher.leaf_searchers()):
+            end = sub.doc_count_all()
+            window = NEWEST_WINDOW
+            while end > 0 and len(scored) < cap:
+                start = max(0, end - window)
+                matcher = whoosh_query.matcher(sub, context)
+                if start and matcher.is_active():
+                    matcher.skip_to(start)
+                found = 0
+                while matcher.is_active():
+                    docnum = matcher.id()
+                    if docnum >= end:
+                        break
+                    if allowed is None or docnum + offset in allowed:
+                        scored.append((matcher.score(), docnum + offset))
+                        found += 1
+                    matcher.next()
+                # Widen to where the cap should be, judging by this window; none at all means a
+                # rare word: read the rest of the segment at once.
+                wanted = (cap - len(scored)) * (end - start) * 3 // (2 * found) if found else start
+                window = max(window * 4, wanted)
+                end = start
+            if len(scored) >= cap:
+                break
+        newest = sorted(scored, key=lambda item: -item[1])[:cap]  # a window may hold more than the cap
+        newest.sort(key=lambda item: (-item[0], -item[1]))
+        return [docnum for _score, docnum in newest[:limit]]
+
+    def search(self, query: ParsedQuery, filters: SearchFilters, *, sort: str = "relevance", limit: int = 500,
+               rank_within: int | None = None) -> list[Hit]:
         if query.is_empty:
             return []
         whoosh_query = And([_clause_query(c) for c in query.clauses])
@@ -218,9 +259,16 @@ class WhooshBackend(SearchBackend):
             try:
                 if sort == "date":
                     results = searcher.search(whoosh_query, limit=limit, filter=allowed, sortedby="date", reverse=True)
+                    docnums = [hit.docnum for hit in results]
+                elif rank_within:
+                    docnums = self._newest_ranked(searcher, whoosh_query, allowed, max(rank_within, limit), limit)
                 else:
-                    results = searcher.search(whoosh_query, limit=limit, filter=allowed)
-                return [Hit(hit["kind"], int(hit["object_id"])) for hit in results]
+                    docnums = [hit.docnum for hit in searcher.search(whoosh_query, limit=limit, filter=allowed)]
+                hits = []
+                for docnum in docnums:
+                    fields = searcher.stored_fields(docnum)
+                    hits.append(Hit(fields["kind"], int(fields["object_id"])))
+                return hits
             except Exception as exc:  # noqa: BLE001
                 self._close()
                 raise SearchUnavailable(f"the search index cannot be searched: {exc.__class__.__name__}") from exc
@@ -286,7 +334,7 @@ class WhooshBackend(SearchBackend):
         writer = ix.writer(timeout=WRITER_TIMEOUT, delay=0.05, limitmb=128)
         count = 0
         try:
-            for doc in documents:
+            for doc in in_date_order(documents):  # docnums grow with the date: see SearchBackend.search
                 writer.add_document(**_fields(doc))
                 count += 1
                 if progress and count % 500 == 0:
