@@ -158,6 +158,11 @@ def publish(
         account=account.name, title=title, published_at=published_at.isoformat(),
         expires_at=expires_at.isoformat() if expires_at else None,
     )
+    if emergency:
+        # The department's followers hear of it at once (one INSERT ... SELECT for all of them).
+        from community.official.services import notify_followers
+
+        notify_followers(account, "official_emergency", actor=actor, target_type="announcement", target_id=item.id)
     return item, True
 
 

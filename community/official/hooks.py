@@ -37,6 +37,35 @@ def _describe(kind: str):
     return describe
 
 
+def _describe_new_posts(notifications):
+    ids = {n.target_id for n in notifications}
+    posts = {p.id: p for p in db.session.scalars(
+        select(OfficialPost).where(OfficialPost.id.in_(ids)).options(selectinload(OfficialPost.account))
+    )}
+    out = {}
+    for n in notifications:
+        post = posts.get(n.target_id)
+        if post is not None:
+            out[n.id] = (_("%(account)s posted 「%(title)s」.", account=post.account.name, title=post.title),
+                         url_for("official.post", post_id=post.id))
+    return out
+
+
+def _describe_emergencies(notifications):
+    from community.announcements.models import Announcement
+
+    ids = {n.target_id for n in notifications}
+    items = {a.id: a for a in db.session.scalars(select(Announcement).where(Announcement.id.in_(ids)))}
+    out = {}
+    for n in notifications:
+        item = items.get(n.target_id)
+        if item is not None:
+            out[n.id] = (_("Emergency notice from %(account)s: 「%(title)s」", account=item.source_name,
+                           title=item.title),
+                         url_for("announcements.show", announcement_id=item.id))
+    return out
+
+
 def withdraw(user, keep: bool) -> None:
     """Follows and 「参考になった」 are personal signals: they go with the member."""
     db.session.execute(delete(OfficialFollow).where(OfficialFollow.user_id == user.id))
@@ -66,11 +95,19 @@ def export(user):
 
 def register(app: Flask) -> None:
     from community.notifications import register_kind
-    from community.policy import register_notification_target, visible_official_post_ids
+    from community.policy import (
+        openable_announcement_ids,
+        register_notification_target,
+        visible_official_post_ids,
+    )
     from community.social.hooks import register_export_section, register_withdraw_hook
 
     register_notification_target("official_post", visible_official_post_ids)
     register_kind(app, "official_correction", _describe("official_correction"))
     register_kind(app, "official_withdrawal", _describe("official_withdrawal"))
+    # Followers hear of new posts and emergency notices (written in bulk by services.notify_followers).
+    register_notification_target("announcement", openable_announcement_ids)
+    register_kind(app, "official_new_post", _describe_new_posts)
+    register_kind(app, "official_emergency", _describe_emergencies)
     register_withdraw_hook(app, withdraw)
     register_export_section(app, export)

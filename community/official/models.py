@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.core.database import UTCDateTime, utcnow
@@ -126,6 +126,8 @@ class OfficialFollow(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True,
                                          index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The follower is notified of each new post and emergency notice unless they turn it off.
+    notify: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class OfficialPostReaction(db.Model):

@@ -17,7 +17,7 @@ from community import audit
 from community.accounts.models import User, normalize_login_id
 from community.core.database import utcnow
 from community.extensions import db
-from community.notifications.services import notify
+from community.notifications.services import notify, notify_all
 from community.official.models import (
     OfficialAccount,
     OfficialAccountMember,
@@ -33,6 +33,7 @@ from community.policy import (
     can_react_to_official_post,
     can_withdraw_official_post,
     followed_official_posts,
+    official_notification_recipients,
     visible_official_posts,
 )
 
@@ -208,6 +209,33 @@ def follow(user, account: OfficialAccount) -> None:
         db.session.flush()
 
 
+def follow_notifies(user, account: OfficialAccount) -> bool:
+    """Whether the member hears of the account's new posts and emergency notices (False if not following)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(db.session.scalar(select(OfficialFollow.notify).where(OfficialFollow.account_id == account.id,
+                                                                      OfficialFollow.user_id == user.id)))
+
+
+def set_follow_notify(user, account: OfficialAccount, on: bool) -> bool:
+    """Turn the follower's notices on or off; False when they do not follow the account (any more)."""
+    changed = db.session.execute(
+        update(OfficialFollow).where(OfficialFollow.account_id == account.id, OfficialFollow.user_id == user.id)
+        .values(notify=bool(on)).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.flush()
+    return changed == 1
+
+
+def notify_followers(account: OfficialAccount, kind: str, *, actor, target_type: str, target_id: int) -> int:
+    """One INSERT ... SELECT for every follower who left the notices on, however many there are.
+
+    The department speaks, not the staff member: no actor is recorded, so a member's block of
+    that staff member cannot hide an emergency notice from them; the staff member is skipped."""
+    return notify_all(official_notification_recipients(account), kind, skip=actor, target_type=target_type,
+                      target_id=target_id)
+
+
 def unfollow(user, account: OfficialAccount) -> None:
     db.session.execute(delete(OfficialFollow).where(OfficialFollow.account_id == account.id,
                                                     OfficialFollow.user_id == user.id))
@@ -231,6 +259,7 @@ def create_post(author, account: OfficialAccount | None, *, title: str, body: st
     db.session.flush()
     audit.record("official.post_create", actor=author, target_type="official_post", target_id=post.id,
                  account_id=account.id)
+    notify_followers(account, "official_new_post", actor=author, target_type="official_post", target_id=post.id)
     return post
 
 

@@ -68,6 +68,7 @@ def account(slug: str):
         "official/account.html", account=found,
         page=services.account_posts(current_user, found, request.args.get("page", 1, type=int)),
         following=services.is_following(current_user, found), followers=services.follower_count(found),
+        notifies=services.follow_notifies(current_user, found),
         may_follow=can_follow_official(current_user, found), may_post=can_act_as_official(current_user, found),
         action_form=ActionForm(),
     )
@@ -87,6 +88,25 @@ def follow(slug: str):
         message = _("You now follow %(name)s. Its posts appear on your home page.", name=found.name)
     db.session.commit()
     flash(message, "success")
+    return redirect(url_for("official.account", slug=found.slug))
+
+
+@bp.post("/official/<slug>/notify")
+@login_required
+def follow_notify(slug: str):
+    """A follower turns the notices of new posts and emergency notices on or off."""
+    found = _account(slug)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    on = request.form.get("on") == "1"
+    if not services.set_follow_notify(current_user, found, on):
+        flash(_("You do not follow %(name)s, so there is nothing to turn on or off.", name=found.name), "error")
+    else:
+        db.session.commit()
+        flash(_("You will be notified of %(name)s's new posts and emergency notices.", name=found.name) if on
+              else _("You will no longer be notified of %(name)s's new posts. They still appear on your home page.",
+                     name=found.name), "success")
     return redirect(url_for("official.account", slug=found.slug))
 
 

@@ -141,6 +141,8 @@ from community.policy.official import (  # noqa: E402
     can_view_official_post,
     can_withdraw_official_post,
     followed_official_posts,
+    official_notification_recipients,
+    openable_announcement_ids,
     visible_official_post_ids,
     visible_official_posts,
 )
@@ -148,7 +150,7 @@ from community.policy.official import (  # noqa: E402
 __all__ += [  # official posts, follows, corrections
     "can_correct_official_post", "can_follow_official", "can_post_as_official", "can_react_to_official_post",
     "can_view_official_post", "can_withdraw_official_post", "followed_official_posts", "visible_official_post_ids",
-    "visible_official_posts",
+    "visible_official_posts", "official_notification_recipients", "openable_announcement_ids",
 ]
 from community.policy.notifications import (  # noqa: E402
     can_view_notification,

@@ -198,6 +198,26 @@ def visible_official_post_ids(viewer) -> Select:
     return visible_official_posts(select(post.id), viewer, include_withdrawn=True)
 
 
+def official_notification_recipients(account) -> Select:
+    """SQL: user ids told of the account's new posts and emergency notices: its followers who
+    left the notice on, while the account is active. Both targets are public, so every follower
+    may open them (withdrawn members are left out where the rows are written)."""
+    from sqlalchemy import select
+
+    _post, follow, _reaction = _post_models()
+    stmt = select(follow.user_id).where(follow.account_id == account.id, follow.notify.is_(True))
+    return stmt if account.is_active else stmt.where(follow.user_id.is_(None))
+
+
+def openable_announcement_ids(viewer) -> Select:
+    """Notification targets: published announcements, whose page anyone may open
+    (`can_open_announcement`), withdrawn and ended ones too (the page says so and why)."""
+    from sqlalchemy import select
+
+    a = _announcement_model()
+    return select(a.id).where(a.published_at <= utcnow())
+
+
 def can_follow_official(viewer, account) -> bool:
     """Verified members (children included: following is reading) follow active accounts."""
     from community.policy.accounts import Capability, can
