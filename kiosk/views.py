@@ -26,6 +26,7 @@ from community.announcements.models import Announcement
 from community.announcements.services import current_announcements
 from community.core.urls import safe_next
 from community.extensions import db
+from community.policy import can_open_announcement
 from kiosk import drafts, services
 from kiosk.device import COOKIE, PREFS_COOKIE, current_kiosk, set_device_cookie
 from kiosk.forms import KioskLoginForm
@@ -217,11 +218,11 @@ def announcements():
 
 @bp.get("/announcements/<int:announcement_id>")
 def announcement(announcement_id: int):
+    """Like the site's page: a withdrawn or ended notice still opens and says so (and why)."""
     item = db.session.get(Announcement, announcement_id)
-    current = {a.id for a in current_announcements(limit=200)}
-    if item is None or item.id not in current:
+    if not can_open_announcement(current_user, item):
         abort(404)
-    return render_template("kiosk/announcement.html", item=item)
+    return render_template("kiosk/announcement.html", item=item, state=item.state())
 
 
 @bp.get("/help")
