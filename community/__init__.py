@@ -32,6 +32,9 @@ def init_app(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    from community.core.views import ratelimit_health
+
+    app.extensions.setdefault("tsunagari.health", {})["ratelimit"] = ratelimit_health
     from community.core.i18n import select_locale
 
     babel.init_app(app, locale_selector=select_locale)

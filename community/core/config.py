@@ -72,6 +72,9 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", url)
     if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith(("redis://", "rediss://")):
+        # A Redis that went away must cost a request half a second, not a TCP timeout of minutes.
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
 
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:

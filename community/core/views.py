@@ -34,6 +34,16 @@ def contact():
     return render_template("core/contact.html")
 
 
+def ratelimit_health() -> dict:
+    """Whether the rate-limit counters' storage (Redis with several machines) answers. A dead
+    Redis only pauses the per-IP limits (RATELIMIT_SWALLOW_ERRORS), so it degrades, never fails."""
+    from community.extensions import limiter
+
+    storage = limiter.storage
+    scheme = str(current_app.config.get("RATELIMIT_STORAGE_URI", "")).split(":", 1)[0]
+    return {"ok": bool(storage.check()), "storage": scheme}
+
+
 @bp.get("/healthz")
 def healthz():
     """Database and search-index state as JSON, for load balancers and monitoring. No secrets."""
