@@ -65,12 +65,13 @@ def _city_pages() -> None:
         )
 
     def present(page: CityPage) -> Presented:
+        # Our page (text, 「このページは役に立ちましたか」, a link out); the original stays visible too.
         return Presented(
             title=page.title or page.url,
             text=page.body,
-            url=page.url,
+            url=url_for("citypage.show", page_id=page.id),
             date=_day(page.page_updated_on) or page.fetched_at,
-            extra={"department": page.department, "external": True},
+            extra={"department": page.department, "original_url": page.url},
         )
 
     register(SearchSource("citypage", CityPage, "official", _l("City page"), document,

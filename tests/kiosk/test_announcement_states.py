@@ -3,6 +3,7 @@ ended; one not yet published stays hidden. `can_open_announcement` decides what 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -61,3 +62,20 @@ def test_a_scheduled_notice_is_not_found_on_a_kiosk(client, enrol, member, membe
     if member_logged_in:
         client.post("/kiosk/login", data={"login_id": member.login_id, "password": "correct horse battery"})
     assert client.get(f"/kiosk/announcements/{item.id}").status_code == 404
+
+
+def test_city_pages_found_on_a_kiosk_are_shown_not_linked(client, enrol, app):
+    """Our copy of a city page lives outside the kiosk screens, so the kiosk shows the result as a card."""
+    from search import indexing
+    from search.citypages.models import CityPage
+
+    enrol()
+    page = CityPage(url="https://www.city.example.jp/kyukan.html", title="図書館の休館日", body="年末年始は休館します。")
+    db.session.add(page)
+    db.session.commit()
+    page_id = page.id
+    indexing.reindex()
+    text = client.get("/kiosk/search?q=休館日").get_data(as_text=True)
+    assert "図書館の休館日" in re.sub(r"<[^>]+>", "", text)  # the title (its match highlighted)
+    assert "市のホームページの記事です" in text
+    assert f'href="/city-pages/{page_id}"' not in text and 'href="http' not in text

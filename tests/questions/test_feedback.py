@@ -51,7 +51,7 @@ def test_anonymous_vote_once_per_session(client, faq):
 def test_city_page_shows_widget_and_takes_a_vote(client, auth, people, city_page):
     html = client.get(f"/city-pages/{city_page.id}").get_data(as_text=True)
     assert "児童手当について" in html and "このページは役に立ちましたか" in html
-    assert "市のホームページでこのページを開く" in html
+    assert "市のサイトで見る" in html and f'href="{city_page.url}"' in html
     auth.login(people["member"])
     r = client.post(f"/feedback/citypage/{city_page.id}",
                     data={"helpful": "no", "comment": "申請書の様式がほしい", "next": f"/city-pages/{city_page.id}"})
