@@ -197,8 +197,9 @@ def _restore_sqlite(source: Path) -> None:
 
 def _restore_postgresql(source: Path) -> None:
     uri, env = _libpq(db.engine.url)
-    args = [_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--exit-on-error", "-d", uri,
-            str(source / PG_FILE)]
+    # One transaction: a restore that fails half-way leaves the database as it was.
+    args = [_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--exit-on-error", "--single-transaction",
+            "-d", uri, str(source / PG_FILE)]
     result = subprocess.run(args, env=env, capture_output=True, text=True)  # noqa: S603 - no shell
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed: {result.stderr.strip()}")

@@ -97,6 +97,8 @@ def test_restore_refuses_what_is_not_a_backup(runner, tmp_path):
 
 
 def test_a_restore_whose_counts_differ_says_so(app, runner, make_user, tmp_path):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the comparison does not depend on the database; the drill covers pg_restore (saves ~8 s)")
     make_user("someone")
     assert runner.invoke(args=["tsunagari", "backup", str(tmp_path / "b")]).exit_code == 0
     manifest_path = tmp_path / "b" / "manifest.json"

@@ -121,7 +121,7 @@ def site(services, tmp_path_factory):
         log = open(tmp_path_factory.mktemp(f"log-{name}") / "gunicorn.log", "wb")  # noqa: SIM115
         processes.append((subprocess.Popen(  # noqa: S603 - our own command line
             [str(GUNICORN), "--workers", "1", "--bind", f"127.0.0.1:{port}", "app:create_app()"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT), log))
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True), log))
         urls.append(f"http://127.0.0.1:{port}")
     try:
         deadline = time.monotonic() + 60
@@ -138,12 +138,9 @@ def site(services, tmp_path_factory):
         yield urls
     finally:
         for process, _log in processes:
-            process.send_signal(signal.SIGQUIT)  # quick shutdown (SIGTERM waits for the graceful timeout)
+            os.killpg(process.pid, signal.SIGKILL)  # the master and its worker: nothing to finish here
         for process, log in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            process.wait(timeout=10)
             log.close()
 
 
