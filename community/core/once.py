@@ -132,6 +132,10 @@ def init_app(app: Flask) -> None:
             row = db.session.get(FormSubmission, token)
             if row is not None:
                 return _already_sent(row)
+        # Not a second send: whatever handles unexpected errors (it logs; a kiosk draws its own page).
+        fallback = app.error_handler_spec.get(None, {}).get(None, {}).get(Exception)
+        if fallback is not None:
+            return fallback(error)
         from community.core.errors import render_error
 
         app.logger.exception("integrity error on %s %s", request.method, request.path)

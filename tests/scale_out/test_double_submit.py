@@ -94,3 +94,19 @@ def test_a_bad_or_missing_id_is_simply_not_protected(client, auth, make_user):
     assert post(client, "short").status_code == 302
     assert post(client, "short").status_code == 302
     assert count(DiaryEntry) == 2 and count(FormSubmission) == 0
+
+
+def test_another_integrity_error_is_still_the_ordinary_500_page(app, client, auth, make_user, monkeypatch):
+    """The handler that answers second sends leaves every other constraint violation alone."""
+    from sqlalchemy.exc import IntegrityError
+
+    from community.diaries import services
+
+    def clash(*args, **kwargs):
+        raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+
+    auth.login(make_user())
+    monkeypatch.setattr(services, "create_entry", clash)
+    response = post(client, form_token(client))
+    assert response.status_code == 500
+    assert "システムで問題が発生しました" in response.get_data(as_text=True)
