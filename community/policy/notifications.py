@@ -9,7 +9,7 @@ its author blocks the recipient, the notification about it disappears with it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Select, and_, false, or_, select
 
@@ -32,17 +32,23 @@ def _viewer_id(viewer) -> int | None:
     return viewer.id
 
 
-def visible_notifications(stmt: Select, viewer) -> Select:
-    """Filter a SELECT over `Notification` to the viewer's own, still-visible notifications."""
+def visible_notifications(stmt: Select, viewer, kinds: Iterable[str] | None = None) -> Select:
+    """Filter a SELECT over `Notification` to the viewer's own, still-visible notifications.
+
+    `kinds` (target types) limits the rule to those the caller knows are there: each kind's rule is
+    a large SQL expression, and building all of them on every page costs more than the query.
+    """
     from community.notifications.models import Notification
 
     uid = _viewer_id(viewer)
-    if uid is None or not _TARGETS:
+    wanted = sorted(_TARGETS.items()) if kinds is None else [(k, _TARGETS[k]) for k in sorted(set(kinds))
+                                                                if k in _TARGETS]
+    if uid is None or not wanted:
         return stmt.where(false())
     targets = or_(
         *(
             and_(Notification.target_type == kind, Notification.target_id.in_(visible_ids(viewer)))
-            for kind, visible_ids in sorted(_TARGETS.items())
+            for kind, visible_ids in wanted
         )
     )
     # Nothing from someone the recipient has a block with, in either direction.
