@@ -179,8 +179,27 @@ def _profile_kinds() -> list[ReportableKind]:
     ]
 
 
+def _question_kinds() -> list[ReportableKind]:
+    """A question to the city, reported with its department's answers: the answers are shown with
+    it in the case, and hiding it hides the whole thread (answers are only ever shown under their
+    question; a wrong answer is corrected by the department, 訂正)."""
+    from flask_babel import lazy_gettext as _l
+
+    from community import policy
+    from community.questions.models import Question
+
+    return [
+        _sql_kind(
+            name="city_question", label=_l("question to the city"), model=Question, author_attr="asker_id",
+            can_view=policy.can_view_question, visible_filter=policy.visible_questions,
+            summary=lambda q: f"{q.title} {q.body}", url=lambda q: url_for("questions.show", question_id=q.id),
+            context=lambda q: {"answers": q.answers, "account": q.account},
+        ),
+    ]
+
+
 def register_landed_kinds(app: Flask) -> None:
-    for factory in (_diary_kinds, _circle_kinds, _profile_kinds):
+    for factory in (_diary_kinds, _circle_kinds, _profile_kinds, _question_kinds):
         try:
             found = factory()
         except (ImportError, AttributeError):  # the content package has not landed (yet)

@@ -244,6 +244,8 @@ def _faq() -> None:
     def document(entry: FaqEntry) -> Document | None:
         if entry.withdrawn_at is not None:
             return None
+        if entry.question is not None and entry.question.moderation_state != "visible":
+            return None  # promoted from a question staff hid after a report: out with it
         return Document(
             kind="faq",
             object_id=entry.id,
@@ -259,7 +261,8 @@ def _faq() -> None:
                          entry.updated_at, {"department": entry.account.name})
 
     register(SearchSource("faq", FaqEntry, "official", _l("FAQ"), document, visible_faq_entries, present,
-                          load=lambda: select(FaqEntry).options(joinedload(FaqEntry.account))))
+                          load=lambda: select(FaqEntry).options(joinedload(FaqEntry.account),
+                                                                joinedload(FaqEntry.question))))
 
     def account_entries(account: OfficialAccount):
         # The department's name is in its entries' documents.
@@ -269,6 +272,17 @@ def _faq() -> None:
         return [("faq", i) for i in db.session.scalars(select(FaqEntry.id).where(FaqEntry.account_id == account.id))]
 
     register_dependent(OfficialAccount, account_entries)
+
+    def question_entry(question):
+        # Moderation hiding or restoring a question takes its FAQ entry out of the index or back.
+        state = inspect(question)
+        if not (state.deleted or state.attrs["moderation_state"].history.has_changes()):
+            return []
+        return [("faq", i) for i in db.session.scalars(select(FaqEntry.id).where(FaqEntry.question_id == question.id))]
+
+    from community.questions.models import Question
+
+    register_dependent(Question, question_entry)
 
 
 def _official_posts() -> None:

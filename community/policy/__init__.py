@@ -195,6 +195,7 @@ from community.policy.questions import (  # noqa: E402
     can_view_feedback_report,
     can_view_question,
     can_view_question_queue,
+    in_question_queue,
     is_question_staff,
     queue_accounts,
     visible_faq_entries,
@@ -206,7 +207,7 @@ __all__ += [  # questions to the city, FAQ, page feedback
     "acting_account_ids", "askable_accounts", "can_answer_question", "can_ask_department", "can_ask_question",
     "can_close_question", "can_give_feedback", "can_manage_faq", "can_promote_question", "can_view_faq_entry",
     "can_view_feedback_report", "can_view_question", "can_view_question_queue", "is_question_staff",
-    "queue_accounts", "visible_faq_entries", "visible_question_ids", "visible_questions",
+    "queue_accounts", "visible_faq_entries", "visible_question_ids", "visible_questions", "in_question_queue",
 ]
 from community.policy.surveys import (  # noqa: E402
     PRIVACY_THRESHOLD,

@@ -8,11 +8,11 @@ found. FAQ entries are public until withdrawn.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, or_, select, true
+from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from community.policy.accounts import Capability, can
-from community.policy.moderation import state_is_visible, visible_state
+from community.policy.moderation import ModerationState, state_is_visible, visible_state
 
 
 def _models():
@@ -66,14 +66,19 @@ def can_ask_department(viewer, account) -> bool:
 # --- reading ---------------------------------------------------------------------------------------
 
 def _question_clause(viewer) -> ColumnElement[bool]:
+    """Public and not hidden by moderation: everyone. A question hidden by staff (通報) stays,
+    marked, for its asker, its department and admins; a removed one is for nobody here (staff
+    handle it through its moderation case)."""
     question, _ = _models()
     public = (question.visibility == "public") & visible_state(question.moderation_state)
     uid = _uid(viewer)
     if uid is None:
         return public
+    not_removed = question.moderation_state != ModerationState.removed.value
     if _is_admin(viewer):
-        return true()
-    return or_(public, question.asker_id == uid, question.account_id.in_(acting_account_ids(viewer)))
+        return not_removed
+    return or_(public, and_(not_removed, or_(question.asker_id == uid,
+                                             question.account_id.in_(acting_account_ids(viewer)))))
 
 
 def visible_questions(stmt: Select, viewer) -> Select:
@@ -96,9 +101,16 @@ def can_view_question(viewer, question) -> bool:
     if question is None:
         return False
     uid = _uid(viewer)
-    if uid is not None and (question.asker_id == uid or _is_admin(viewer) or is_question_staff(viewer, question)):
+    if (uid is not None and question.moderation_state != ModerationState.removed.value
+            and (question.asker_id == uid or _is_admin(viewer) or is_question_staff(viewer, question))):
         return True
     return question.visibility == "public" and state_is_visible(question.moderation_state)
+
+
+def in_question_queue() -> ColumnElement[bool]:
+    """SQL: questions the department is asked to answer; not those hidden or removed by moderation."""
+    question, _ = _models()
+    return visible_state(question.moderation_state)
 
 
 # --- answering, closing, promoting ------------------------------------------------------------------
@@ -152,15 +164,26 @@ def queue_accounts(viewer) -> Select:
 
 # --- FAQ -------------------------------------------------------------------------------------------
 
+def _hidden_question_ids() -> Select:
+    question, _ = _models()
+    return select(question.id).where(~visible_state(question.moderation_state))
+
+
 def visible_faq_entries(stmt: Select, viewer) -> Select:
+    """Not withdrawn, and not promoted from a question staff hid after a report (通報): the entry
+    usually repeats the question, so it leaves lists, search and suggestions with it."""
     _, faq = _models()
-    return stmt.where(faq.withdrawn_at.is_(None))
+    return stmt.where(faq.withdrawn_at.is_(None),
+                      or_(faq.question_id.is_(None), faq.question_id.not_in(_hidden_question_ids())))
 
 
 def can_view_faq_entry(viewer, entry) -> bool:
     if entry is None:
         return False
-    return entry.withdrawn_at is None or can_manage_faq(viewer, entry.account)
+    if can_manage_faq(viewer, entry.account):
+        return True
+    source_hidden = entry.question is not None and not state_is_visible(entry.question.moderation_state)
+    return entry.withdrawn_at is None and not source_hidden
 
 
 def can_manage_faq(viewer, account) -> bool:

@@ -23,6 +23,7 @@ from community.policy import (
     can_close_question,
     can_manage_faq,
     can_promote_question,
+    in_question_queue,
     queue_accounts,
 )
 from community.questions.models import Answer, FaqEntry, PageFeedback, Question, QuestionStatus
@@ -236,13 +237,14 @@ def staff_queue(viewer, *, per_department: int = 50) -> list[DepartmentQueue]:
     ids = [a.id for a in accounts]
     counts = dict(db.session.execute(
         select(Question.account_id, func.count()).where(
-            Question.account_id.in_(ids), Question.status == QuestionStatus.open.value
+            Question.account_id.in_(ids), Question.status == QuestionStatus.open.value, in_question_queue()
         ).group_by(Question.account_id)
     ).all())
     out = []
     for account in accounts:
         questions = list(db.session.scalars(
-            select(Question).where(Question.account_id == account.id, Question.status == QuestionStatus.open.value)
+            select(Question).where(Question.account_id == account.id, Question.status == QuestionStatus.open.value,
+                                   in_question_queue())
             .order_by(Question.created_at, Question.id).limit(per_department)
         ))
         out.append(DepartmentQueue(account, counts.get(account.id, 0), questions))
