@@ -136,3 +136,49 @@ def test_restoring_a_hidden_question_brings_it_and_its_faq_entry_back(app, clien
         # drain and added by the next is kept twice by Whoosh (search/backends, not questions).
         pytest.xfail("Whoosh keeps a document twice after a delete and a re-add in two drains (search backend bug)")
     assert found == ["児童手当の申請期限"]
+
+
+# Report route matrix: viewers x (public, private, hidden question). "ok" = the report form opens and
+# a report is filed; "own" = refused (nobody reports their own question); 404 = they cannot see it.
+REPORT_MATRIX = {
+    #            public   private  hidden
+    "anonymous": ("login", "login", "login"),
+    "member": ("ok", 404, 404),
+    "minor": ("ok", 404, 404),  # reporting is a safety feature: minors may report
+    "asker": ("own", "own", "own"),
+    "other": ("ok", 404, 404),
+    "supporter": ("ok", 404, 404),
+    "staff": ("ok", "ok", "ok"),  # the department's staff read all three
+    "other_staff": ("ok", 404, 404),
+    "admin": ("ok", "ok", "ok"),
+}
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_report_route_matrix(client, auth, people, make_question, viewer):
+    kosodate, asker = people["kosodate"], people["asker"]
+    targets = [
+        make_question(kosodate, asker, title="公開の質問"),
+        make_question(kosodate, asker, title="非公開の質問", visibility="private"),
+        make_question(kosodate, asker, title="非表示の質問"),
+    ]
+    targets[2].moderation_state = "hidden"
+    db.session.commit()
+    _login(auth, people, viewer)
+    for question, want in zip(targets, REPORT_MATRIX[viewer], strict=True):
+        url = f"/report/city_question/{question.id}"
+        shown = client.get(url)
+        filed = client.post(url, data={"reason": "spam"})
+        if want == "login":
+            assert shown.status_code == 302 and "/login" in shown.headers["Location"]
+            assert filed.status_code == 302 and "/login" in filed.headers["Location"]
+        elif want == 404:
+            assert (shown.status_code, filed.status_code) == (404, 404), question.title
+        elif want == "own":
+            assert shown.status_code in (403, 400) and filed.status_code in (403, 400), question.title
+        else:
+            assert shown.status_code == 200 and question.title in shown.get_data(as_text=True)
+            assert filed.status_code == 302, question.title
+    filed_ids = set(db.session.scalars(select(ModerationCase.target_id)))
+    expected = {q.id for q, want in zip(targets, REPORT_MATRIX[viewer], strict=True) if want == "ok"}
+    assert filed_ids == expected
