@@ -68,11 +68,10 @@ def notify(recipient, kind: str, *, actor=None, target_type: str, target_id: int
     return notification
 
 
-def notify_all(recipient_ids: Select, kind: str, *, actor=None, skip=None, target_type: str, target_id: int) -> int:
+def notify_all(recipient_ids: Select, kind: str, *, actor=None, skip=None, target_type: str, target_id: int) -> None:
     """Tell many members at once in ONE statement (INSERT ... SELECT): `recipient_ids` is a SELECT of
     user ids (e.g. an account's followers). The caller's SELECT must already leave out whoever may
     not open the target; withdrawn members, the actor and `skip` (a user) are left out here.
-    Returns the number of rows written.
 
     No e-mail: mailing thousands of followers one by one after the commit would hold the request.
     """
@@ -88,12 +87,11 @@ def notify_all(recipient_ids: Select, kind: str, *, actor=None, skip=None, targe
     for left_out in (actor, skip):
         if left_out is not None:
             source = source.where(User.id != left_out.id)
-    result = db.session.execute(
+    db.session.execute(
         insert(Notification).from_select(
             ["recipient_id", "kind", "actor_id", "target_type", "target_id", "created_at"], source
         )
     )
-    return result.rowcount or 0
 
 
 def visible_query(user):

@@ -227,13 +227,13 @@ def set_follow_notify(user, account: OfficialAccount, on: bool) -> bool:
     return changed == 1
 
 
-def notify_followers(account: OfficialAccount, kind: str, *, actor, target_type: str, target_id: int) -> int:
+def notify_followers(account: OfficialAccount, kind: str, *, actor, target_type: str, target_id: int) -> None:
     """One INSERT ... SELECT for every follower who left the notices on, however many there are.
 
     The department speaks, not the staff member: no actor is recorded, so a member's block of
     that staff member cannot hide an emergency notice from them; the staff member is skipped."""
-    return notify_all(official_notification_recipients(account), kind, skip=actor, target_type=target_type,
-                      target_id=target_id)
+    notify_all(official_notification_recipients(account), kind, skip=actor, target_type=target_type,
+               target_id=target_id)
 
 
 def unfollow(user, account: OfficialAccount) -> None:

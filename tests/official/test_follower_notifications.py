@@ -151,11 +151,13 @@ def test_withdrawn_members_and_followers_of_an_inactive_account_get_nothing(app,
     db.session.add(OfficialFollow(account_id=dept.id, user_id=people["minor"].id))
     db.session.commit()
     with app.test_request_context():
-        assert services.notify_followers(dept, "official_new_post", actor=people["staff_in"],
-                                         target_type="official_post", target_id=1) == 1
+        services.notify_followers(dept, "official_new_post", actor=people["staff_in"],
+                                  target_type="official_post", target_id=1)
+        assert [n.recipient_id for n in _notifications("official_new_post")] == [people["minor"].id]
         dept.deactivated_at = utcnow()
-        assert services.notify_followers(dept, "official_new_post", actor=people["staff_in"],
-                                         target_type="official_post", target_id=1) == 0
+        services.notify_followers(dept, "official_new_post", actor=people["staff_in"],
+                                  target_type="official_post", target_id=2)
+        assert len(_notifications("official_new_post")) == 1
 
 
 def test_a_follower_turns_the_notices_off_and_on_from_the_account_page(client, auth, people, dept, login_as):
