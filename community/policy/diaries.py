@@ -51,9 +51,10 @@ def entry_clause(viewer) -> ColumnElement[bool]:
     User, m = _models()
     E = m.DiaryEntry
     uid = _uid(viewer)
-    # "Not one of the few inactive members" rather than "one of the many active ones": the planner
-    # then walks the newest entries by index and stops at the page size (issue 9; same rows).
-    author_active = E.author_id.not_in(select(User.id).where(User.status != ACTIVE))
+    # A correlated EXISTS (one primary-key look-up per entry) rather than IN (all active members):
+    # lists walk the newest entries by index and stop at the page size, and a single entry's check
+    # does not read 100,000 members (issue 9; the same rows either way).
+    author_active = exists().where(User.id == E.author_id, User.status == ACTIVE)
     public = and_(E.visibility == "public", visible_state(E.moderation_state), author_active)
     if uid is None:
         return public
@@ -109,7 +110,7 @@ def comment_clause(viewer) -> ColumnElement[bool]:
     C = m.DiaryComment
     uid = _uid(viewer)
     # A withdrawn member's comments may be kept (shown as 「退会したメンバー」, see policy.social).
-    author_ok = C.author_id.in_(select(User.id).where(User.status.in_((ACTIVE, "withdrawn"))))
+    author_ok = exists().where(User.id == C.author_id, User.status.in_((ACTIVE, "withdrawn")))
     shown = and_(visible_state(C.moderation_state), author_ok)
     if uid is None:
         return shown

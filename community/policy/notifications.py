@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 
 from community.policy.social import block_partner_ids
 
@@ -32,6 +32,18 @@ def _viewer_id(viewer) -> int | None:
     return viewer.id
 
 
+def _visible_target(ids: Select, notification_model) -> ColumnElement[bool]:
+    """EXISTS (the target is among the visible ids), correlated on the target's id.
+
+    `target_id IN (every visible diary entry...)` made SQLite build the whole list of a city's
+    visible entries for each count (1–2.5 s per signed-in page at 300,000 entries, issue 9); with
+    the id correlated, each notification costs one indexed look-up.
+    """
+    visible = ids.subquery()
+    (column,) = visible.c
+    return exists().where(column == notification_model.target_id)
+
+
 def visible_notifications(stmt: Select, viewer, kinds: Iterable[str] | None = None) -> Select:
     """Filter a SELECT over `Notification` to the viewer's own, still-visible notifications.
 
@@ -45,12 +57,8 @@ def visible_notifications(stmt: Select, viewer, kinds: Iterable[str] | None = No
                                                                 if k in _TARGETS]
     if uid is None or not wanted:
         return stmt.where(false())
-    targets = or_(
-        *(
-            and_(Notification.target_type == kind, Notification.target_id.in_(visible_ids(viewer)))
-            for kind, visible_ids in wanted
-        )
-    )
+    targets = or_(*(and_(Notification.target_type == kind, _visible_target(visible_ids(viewer), Notification))
+                    for kind, visible_ids in wanted))
     # Nothing from someone the recipient has a block with, in either direction.
     actor_ok = or_(Notification.actor_id.is_(None), Notification.actor_id.not_in(block_partner_ids(viewer)))
     return stmt.where(Notification.recipient_id == uid, targets, actor_ok)
