@@ -2,8 +2,8 @@
 
 - The tokenizer class lives here, in an importable module, because Whoosh pickles the analyzer
   into the index's schema.
-- One searcher per process stays open between requests and is refreshed only when the index's
-  generation changed; a cached docnum set per (generation, filters) replaces re-running the
+- One searcher per process stays open between requests and is reopened only when the index's
+  generation changed (never `Searcher.refresh()`: see _current_searcher); a cached docnum set per (generation, filters) replaces re-running the
   viewer's scope filter on every query (the "mask" measured in SEARCH-NOTES.md).
 - One writer at a time across processes: writers wait for the lock (timeout) instead of failing,
   and the caller reads the database while holding it, so a slower writer can never overwrite
@@ -181,9 +181,16 @@ class WhooshBackend(SearchBackend):
             if self._searcher is None:
                 self._searcher = ix.searcher()
             elif not self._searcher.up_to_date():
-                # Only when another writer committed: reopening costs ~0.5 s on a large index.
-                self._searcher = self._searcher.refresh()
+                # Only when a writer committed. Not Searcher.refresh(): in whoosh-reloaded 2.7.5 it
+                # reuses the old segment readers by segment id (so deletions added to an old segment,
+                # i.e. every update_document, are not seen) and adds back the old reader's segments
+                # that a merge or a rebuild removed, so replaced documents keep matching and the
+                # searcher grows with every commit. A new searcher costs ~10-40 ms (20k documents).
+                with contextlib.suppress(Exception):  # merged-away files may already be gone
+                    self._searcher.close()
+                self._searcher = None
                 self._filters.clear()
+                self._searcher = ix.searcher()
         except Exception as exc:  # noqa: BLE001
             self._close()
             raise SearchUnavailable(f"the search index cannot be read: {exc.__class__.__name__}") from exc
