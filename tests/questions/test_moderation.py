@@ -131,10 +131,6 @@ def test_restoring_a_hidden_question_brings_it_and_its_faq_entry_back(app, clien
     assert db.session.get(Question, question.id).moderation_state == "visible"
     assert client.get(f"/questions/{question.id}").status_code == 200
     found = titles(client, "児童手当")
-    if found == ["児童手当の申請期限"] * 2 and app.config["SEARCH_BACKEND"] == "whoosh":
-        # The same engine bug as tests/official/test_search.py: a document deleted by one outbox
-        # drain and added by the next is kept twice by Whoosh (search/backends, not questions).
-        pytest.xfail("Whoosh keeps a document twice after a delete and a re-add in two drains (search backend bug)")
     assert found == ["児童手当の申請期限"]
 
 
