@@ -58,6 +58,15 @@ def submitted_token() -> str | None:
     return value if _TOKEN_RE.match(value) else None
 
 
+def already_sent():
+    """The answer to a second send, or None: for views whose own checks would refuse a resend before
+    the commit ("name taken", "already requested", "already answered") with a misleading error.
+    Call it after the form is parsed; a racing pair is still decided at the commit."""
+    token = submitted_token()
+    row = db.session.get(FormSubmission, token) if token is not None else None
+    return _already_sent(row) if row is not None else None
+
+
 def _already_sent(row: FormSubmission | None):
     flash(_("This was already sent, so it was not sent again."), "info")
     target = (row.location if row is not None else None) or safe_next(request.full_path.rstrip("?"))
