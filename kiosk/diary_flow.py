@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from community.core.once import already_sent
 from community.diaries import services
 from community.extensions import db
 from community.media import services as media
@@ -185,6 +186,10 @@ def diary_write_check():
     """Step 4: look it over, change any step, post through the diaries' own service."""
     if not can_write_diary(current_user):
         return _cannot_write()
+    # A resend finds no draft (posting discarded it): answer "already sent" and show the entry,
+    # not the empty first step.
+    if request.method == "POST" and request.form and (resent := already_sent()) is not None:
+        return resent
     draft, start = _draft_or_start(need_visibility=True)
     if start:
         return start
