@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from community import audit
@@ -255,8 +256,16 @@ def create_post(author, account: OfficialAccount | None, *, title: str, body: st
             raise AlreadyDone(earlier)
     post = OfficialPost(account_id=account.id, author_id=author.id, title=title, body=body,
                         submission_key=submission_key or None)
-    db.session.add(post)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(post)
+            db.session.flush()
+    except IntegrityError:
+        # The same form sent twice at the same moment: the other request stored it.
+        earlier = db.session.scalar(select(OfficialPost).where(OfficialPost.submission_key == submission_key))
+        if earlier is None:
+            raise
+        raise AlreadyDone(earlier) from None
     audit.record("official.post_create", actor=author, target_type="official_post", target_id=post.id,
                  account_id=account.id)
     notify_followers(account, "official_new_post", actor=author, target_type="official_post", target_id=post.id)

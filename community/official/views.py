@@ -169,7 +169,7 @@ def new_post():
         except services.AlreadyDone as done:
             db.session.rollback()
             flash(_("This post was already published; it was not posted twice."), "info")
-            return redirect(url_for("official.post", post_id=done.post.id))
+            return redirect(url_for("official.post", post_id=done.post.id), code=303)
         except services.OfficialError as error:
             db.session.rollback()
             form.account_id.errors = [str(error.message)]

@@ -56,7 +56,7 @@ def test_double_submit_posts_once(client, dept, login_as):
     data = {"account_id": dept.id, "title": "一度だけ", "body": "本文", "submission_key": "same-key-1234567890"}
     first = client.post("/official/posts/new", data=data)
     second = client.post("/official/posts/new", data=data)
-    assert first.status_code == second.status_code == 302
+    assert first.status_code == 302 and second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
     assert db.session.scalar(select(func.count()).select_from(OfficialPost)) == 1
 
