@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from community.accounts.views import rate_limit_exempt
 from community.core.database import utcnow
+from community.core.once import already_sent
 from community.core.urls import safe_next
 from community.extensions import db, limiter
 from community.official.models import OfficialAccount
@@ -167,6 +168,8 @@ def ask():
         suggestions = _suggestions(form.title.data or "")
         return render_template("questions/ask.html", form=form, suggestions=suggestions or [], searched=True)
     if form.validate_on_submit():
+        if (resent := already_sent()) is not None:  # also after the service's one-minute duplicate window
+            return resent
         account = next((a for a in accounts if a.id == form.account_id.data), None)
         try:
             if account is None:
@@ -212,6 +215,8 @@ def answer(question_id: int):
     if not is_question_staff(current_user, question):
         abort(403)
     if form.validate_on_submit():
+        if (resent := already_sent()) is not None:  # else "someone answered while you were writing"
+            return resent
         try:
             row = services.answer(current_user, question, body=form.body.data, note=form.note.data or "",
                                   seen_answers=form.seen_answers.data)
