@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased, joinedload
 from community import audit
 from community.accounts.models import District, User
 from community.audit import AuditLog
+from community.core.once import already_sent
 from community.core.urls import safe_next
 from community.extensions import db
 from community.policy import (
@@ -96,6 +97,8 @@ def report(kind: str, target_id: int):
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
     if form.validate_on_submit():
+        if (resent := already_sent()) is not None:  # else "your report was updated"
+            return resent
         try:
             report_row = services.submit_report(current_user, kind, target_id, form.reason.data, form.note.data)
         except services.ItemNotFound:
@@ -157,6 +160,8 @@ def appeal(action_id: int):
     case = db.session.get(ModerationCase, action.case_id)
     form = AppealForm()
     if form.validate_on_submit():
+        if (resent := already_sent()) is not None:  # else "you have already appealed"
+            return resent
         try:
             services.submit_appeal(current_user, action_id, form.body.data)
         except services.ItemNotFound:
