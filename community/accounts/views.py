@@ -28,6 +28,7 @@ from community.accounts.services import (
     suspension_last_day,
 )
 from community.accounts.sessions import end_all_sessions, end_session, start_session
+from community.core.once import already_sent
 from community.core.urls import safe_next
 from community.extensions import db, limiter
 from community.policy import Capability, can, minor_until
@@ -116,6 +117,10 @@ def apply_view():
     form = ApplicationForm()
     form.set_districts(districts())
     if form.validate_on_submit():
+        # A resend (double click, lost response) would be told its own login ID is taken; it goes
+        # to the slip instead (sign-in first if the first response's cookie never arrived).
+        if (resent := already_sent()) is not None:
+            return resent
         try:
             user = apply(
                 login_id=form.login_id.data,
