@@ -32,6 +32,7 @@ from community.circles.forms import (
 from community.circles.models import Circle, Event, Invitation, JoinRequest, Topic
 from community.circles.services import CircleError
 from community.core.i18n import TOKYO
+from community.core.once import already_sent
 from community.extensions import db
 from community.policy import Capability, visible_members, why_cannot
 from community.policy import circles as policy
@@ -225,6 +226,8 @@ def new():
     form.district_id.choices = _district_choices()
     duplicate = False
     if form.validate_on_submit():
+        if (resent := already_sent()) is not None:  # else "name taken" would answer a double click
+            return resent
         official = staff and form.official.data
         district_id = form.district_id.data or None
         admins, missing = _admins_from(form.admins.data or "") if staff else ([], [])
@@ -390,6 +393,8 @@ def request_join(circle_id: int):
     circle = _circle(circle_id)
     form = JoinRequestForm()
     if form.validate_on_submit():
+        if (resent := already_sent()) is not None:  # else "you have already sent a request"
+            return resent
         try:
             services.request_to_join(current_user, circle, form.message.data or "")
         except CircleError as error:
@@ -761,6 +766,8 @@ def invite(circle_id: int):
         )
         found = list(db.session.scalars(stmt.order_by(User.nickname).limit(20)))
     if request.method == "POST" and request.form.get("user_id"):
+        if (resent := already_sent()) is not None:  # else "already invited"
+            return resent
         member = _member_from_form(circle)
         try:
             services.invite_member(current_user, circle, member)
