@@ -46,15 +46,20 @@ def _uid(viewer) -> int | None:
     return viewer.id
 
 
+def _author_status(User, author_id):
+    return select(User.status).where(User.id == author_id).scalar_subquery()
+
+
 def entry_clause(viewer) -> ColumnElement[bool]:
     """WHERE clause over `DiaryEntry`: the entries this viewer may read."""
     User, m = _models()
     E = m.DiaryEntry
     uid = _uid(viewer)
-    # A correlated EXISTS (one primary-key look-up per entry) rather than IN (all active members):
-    # lists walk the newest entries by index and stop at the page size, and a single entry's check
-    # does not read 100,000 members (issue 9; the same rows either way).
-    author_active = exists().where(User.id == E.author_id, User.status == ACTIVE)
+    # A correlated scalar sub-select (one primary-key look-up per entry) rather than IN (all active
+    # members) or EXISTS: lists walk the newest entries by index and stop at the page size. Inside
+    # the OR below, PostgreSQL turns an EXISTS into a hashed sub-plan that reads every member before
+    # the first row (issue 9: 新着日記 137 ms -> 1 ms at 100,000 members; the same rows either way).
+    author_active = _author_status(User, E.author_id) == ACTIVE
     public = and_(E.visibility == "public", visible_state(E.moderation_state), author_active)
     if uid is None:
         return public
@@ -110,7 +115,7 @@ def comment_clause(viewer) -> ColumnElement[bool]:
     C = m.DiaryComment
     uid = _uid(viewer)
     # A withdrawn member's comments may be kept (shown as 「退会したメンバー」, see policy.social).
-    author_ok = exists().where(User.id == C.author_id, User.status.in_((ACTIVE, "withdrawn")))
+    author_ok = _author_status(User, C.author_id).in_((ACTIVE, "withdrawn"))
     shown = and_(visible_state(C.moderation_state), author_ok)
     if uid is None:
         return shown

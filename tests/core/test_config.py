@@ -64,3 +64,17 @@ def test_sqlite_gets_wal_foreign_keys_and_busy_timeout(app):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_postgresql_connections_run_without_jit(app):
+    # Short page queries planned past jit_above_cost spent 60-500 ms compiling (docs/benchmarks.md).
+    from sqlalchemy import text
+
+    from community.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL setting")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SHOW jit")).scalar() == "off"
+        # The test schema's search_path (set through the URL's options) is kept alongside.
+        assert conn.execute(text("SHOW search_path")).scalar().lstrip('"').startswith("t_")
