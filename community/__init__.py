@@ -72,9 +72,10 @@ def init_app(app: Flask) -> None:
     from community import reach  # リーチ分析: counts views of circle topics and official posts
 
     reach.init_app(app)
-    from community.core import errors, once, security
+    from community.core import errors, mail, once, security
 
     errors.init_app(app)
+    mail.init_app(app)  # the mail_message queue, its after-commit delivery and `flask tsunagari mail`
     once.init_app(app)  # double-submit protection (form_submission rows)
     security.init_app(app)
     layout.init_app(app)

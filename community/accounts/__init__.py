@@ -11,7 +11,6 @@ DEFAULTS = {
     "LOGIN_FAILURE_LIMIT": 5,  # failures per login ID before the first wait
     "LOGIN_LOCK_MINUTES": 15,  # the first wait; it doubles with each further failure
     "LOGIN_IP_LIMIT": "30 per 15 minutes",  # POSTs to sign-in forms per address (Flask-Limiter syntax)
-    "MAIL_SERVER": "",  # empty: e-mail goes to the log and app.extensions["tsunagari.outbox"]
 }
 
 

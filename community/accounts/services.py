@@ -417,14 +417,14 @@ def request_email_reset(login_id: str) -> bool:
     either way, so nobody learns whether a login ID exists or has an address."""
     from flask_babel import gettext as _
 
-    from community.accounts.mail import send_mail
+    from community.core.mail import queue_mail
 
     user = find_by_login_id(login_id)
     if user is None or not user.email or user.status == AccountStatus.withdrawn.value:
         return False
     code = _issue_code(user, issued_by=None, purpose="email", valid_for=timedelta(hours=RESET_CODE_HOURS))
     site = current_app.config["SITE_NAME"]
-    send_mail(
+    queue_mail(
         user.email,
         _("[%(site)s] Your password reset code", site=site),
         _(

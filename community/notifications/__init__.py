@@ -16,7 +16,7 @@ def register_kind(app: Flask, kind: str, describe_many) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from community.notifications import models, services  # noqa: F401 - tables and the after-commit mailer
+    from community.notifications import models, services  # noqa: F401 - tables
     from community.notifications.views import bp, header_context
 
     app.register_blueprint(bp)

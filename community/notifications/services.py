@@ -1,4 +1,5 @@
-"""Create, list and mark notifications; e-mail goes out only after the transaction commits."""
+"""Create, list and mark notifications; their e-mail is queued in the same transaction
+(`community.core.mail`), so it goes out if and only if the notification was committed."""
 
 from __future__ import annotations
 
@@ -7,15 +8,15 @@ from urllib.parse import urljoin
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
-from sqlalchemy import Select, delete, event, func, insert, literal, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, delete, func, insert, literal, select, update
+from sqlalchemy.orm import selectinload
 
 from community.core.database import utcnow
+from community.core.mail import queue_mail, queue_mail_to_all
 from community.extensions import db
 from community.notifications.models import Notification, NotificationPreference
 from community.policy import can_view_notification, visible_notifications
 
-_OUTBOX = "tsunagari.notifications.outbox"
 PER_PAGE = 30
 
 
@@ -64,7 +65,7 @@ def notify(recipient, kind: str, *, actor=None, target_type: str, target_id: int
         shown = describe([notification])
         if shown:
             url = urljoin(url_for("core.home", _external=True), shown[0].url)
-            db.session.info.setdefault(_OUTBOX, []).append((recipient.email, shown[0].text, url))
+            queue_mail(recipient.email, *_email_text(shown[0].text, url))
     return notification
 
 
@@ -73,25 +74,38 @@ def notify_all(recipient_ids: Select, kind: str, *, actor=None, skip=None, targe
     user ids (e.g. an account's followers). The caller's SELECT must already leave out whoever may
     not open the target; withdrawn members, the actor and `skip` (a user) are left out here.
 
-    No e-mail: mailing thousands of followers one by one after the commit would hold the request.
+    E-mail for those who turned it on is queued with one more INSERT ... SELECT (the same text for
+    everyone); `flask tsunagari mail send` delivers it, so the request never waits on thousands.
     """
     from community.accounts.models import User
 
     ids = recipient_ids.subquery()
+    now = utcnow()
+    recipients = [User.id.in_(select(ids.c[0])), User.status != "withdrawn"]
+    recipients += [User.id != left_out.id for left_out in (actor, skip) if left_out is not None]
     source = select(
         User.id, literal(kind, type_=Notification.kind.type),
         literal(getattr(actor, "id", None), type_=Notification.actor_id.type),
         literal(target_type, type_=Notification.target_type.type), literal(target_id, type_=Notification.target_id.type),
-        literal(utcnow(), type_=Notification.created_at.type),
-    ).where(User.id.in_(select(ids.c[0])), User.status != "withdrawn")
-    for left_out in (actor, skip):
-        if left_out is not None:
-            source = source.where(User.id != left_out.id)
+        literal(now, type_=Notification.created_at.type),
+    ).where(*recipients)
     db.session.execute(
         insert(Notification).from_select(
             ["recipient_id", "kind", "actor_id", "target_type", "target_id", "created_at"], source
         )
     )
+    if has_request_context():
+        # Not added to the session: only describes the target, as every recipient's row would.
+        sample = Notification(kind=kind, actor_id=getattr(actor, "id", None), target_type=target_type,
+                              target_id=target_id, created_at=now)
+        shown = describe([sample])
+        if shown:
+            url = urljoin(url_for("core.home", _external=True), shown[0].url)
+            subject, body = _email_text(shown[0].text, url)
+            mailed = (select(User.email).join(NotificationPreference, NotificationPreference.user_id == User.id)
+                      .where(*recipients, NotificationPreference.email_enabled.is_(True), User.email.is_not(None),
+                             User.email != ""))
+            queue_mail_to_all(mailed, subject, body, now=now)
 
 
 def visible_query(user):
@@ -159,31 +173,8 @@ def delete_for_targets(target_type: str, target_ids) -> None:
         )
 
 
-def _send(to: str, text: str, url: str) -> None:
-    try:
-        from community.accounts.mail import send_mail
-    except ImportError:  # pragma: no cover - accounts always ships it; log rather than fail
-        current_app.logger.info("notification e-mail not sent (no mailer): %s", text)
-        return
+def _email_text(text: str, url: str) -> tuple[str, str]:
     site = current_app.config["SITE_NAME"]
     body = _("%(text)s\n\nOpen it here: %(url)s\n\nYou can stop these e-mails in your notification settings.",
              text=text, url=url)
-    try:
-        send_mail(to, _("[%(site)s] %(text)s", site=site, text=text), body)
-    except Exception:  # noqa: BLE001 - a mail server problem must never undo what the member did
-        current_app.logger.exception("notification e-mail failed")
-
-
-def _after_commit(session: Session) -> None:
-    outbox = session.info.pop(_OUTBOX, None)
-    for to, text, url in outbox or []:
-        _send(to, text, url)
-
-
-def _after_rollback(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(_OUTBOX, None)
-
-
-event.listen(Session, "after_commit", _after_commit)
-event.listen(Session, "after_soft_rollback", _after_rollback)
+    return _("[%(site)s] %(text)s", site=site, text=text), body
