@@ -106,7 +106,8 @@ def _load(keys: list[tuple[str, int]], viewer, words) -> list[Result]:
     for kind, ids in by_kind.items():
         source = sources.get(kind)
         # Through the policy again: the rows shown are exactly the rows the viewer may open.
-        rows = db.session.scalars(source.visible(select(source.model).where(source.model.id.in_(ids)), viewer)).all()
+        # The source's eager loading (an event's or post's circle, a diary's author): one query per kind.
+        rows = db.session.scalars(source.visible(source.rows().where(source.model.id.in_(ids)), viewer)).unique().all()
         extras = source.present_many(rows, viewer) if source.present_many else {}
         for row in rows:
             shown = source.present(row)

@@ -74,8 +74,12 @@ class SearchSource:
     load: Callable[[], Select] | None = None  # rows for reindex (eager loading as needed)
     present_many: Callable[[list, Any], dict] | None = None  # extra data for a page of rows, no N+1
 
+    def rows(self) -> Select:
+        """Rows of this kind with what `document` and `present` read loaded alongside."""
+        return self.load() if self.load else select(self.model)
+
     def all_rows(self) -> Select:
-        return self.load() if self.load else select(self.model).order_by(self.model.id)
+        return self.rows() if self.load else select(self.model).order_by(self.model.id)
 
 
 _SOURCES: dict[str, SearchSource] = {}

@@ -271,10 +271,28 @@ def test_search_results(client, auth, make_user, people, statements):
     titles = []
 
     def add(k: int) -> None:
+        # Diaries, events and circle posts in turn, each event and post in its own circle: a
+        # per-result author or circle look-up shows.
         for author in people(k):
-            titles.append(f"図書館の日記{len(titles)}番")
-            diaries.create_entry(author, title=titles[-1], body="図書館でおはなし会がありました。",
-                                 visibility=["public", "members"][len(titles) % 2])
+            kind = len(titles) % 3
+            if kind == 0:
+                titles.append(f"図書館の日記{len(titles)}番")
+                diaries.create_entry(author, title=titles[-1], body="図書館でおはなし会がありました。",
+                                     visibility=["public", "members"][len(titles) % 2])
+                continue
+            circle = _circle(author, f"{author.nickname}の会")
+            if kind == 1:
+                starts = utcnow() + timedelta(days=3 + len(titles))
+                titles.append(f"図書館の集まり{len(titles)}番")
+                db.session.add(Event(circle_id=circle.id, created_by_id=author.id, title=titles[-1], place="図書館",
+                                     starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=10))
+                continue
+            titles.append(f"図書館の話題{len(titles)}番")
+            topic = Topic(circle_id=circle.id, author_id=author.id, title=titles[-1])
+            db.session.add(topic)
+            db.session.flush()
+            db.session.add(Post(topic_id=topic.id, circle_id=circle.id, author_id=author.id,
+                                body="図書館で集まりました。"))
         db.session.commit()
         indexing.reindex()
 
