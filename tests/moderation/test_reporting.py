@@ -102,12 +102,12 @@ def test_minor_may_report(notes, make_user, login):
     assert login(child).post(f"/report/test_note/{note.id}", data={"reason": "child_safety"}).status_code == 302
 
 
-def test_report_link_partial(app, notes, make_user, login):
+def test_report_link_macro(app, notes, make_user, login):
     author, other = make_user(), make_user()
     note = notes.add(author)
     source = (
-        '{% with report_kind="test_note", report_id=' + str(note.id) + ', report_author_id=' + str(author.id)
-        + ' %}{% include "moderation/_report_link.html" ignore missing %}{% endwith %}'
+        '{% from "moderation/_report_link.html" import report_link with context %}'
+        '{{ report_link("test_note", ' + str(note.id) + ', ' + str(author.id) + ') }}'
     )
 
     def render_as(user):
