@@ -34,7 +34,7 @@ from community.circles.services import CircleError
 from community.core.i18n import TOKYO
 from community.core.once import already_sent
 from community.extensions import db
-from community.policy import Capability, visible_members, why_cannot
+from community.policy import Capability, memo, visible_members, why_cannot
 from community.policy import circles as policy
 from community.reach.services import record_view
 
@@ -327,6 +327,11 @@ def show(circle_id: int):
         # would then reload each topic one by one (a query per row).
         services.mark_read(current_user, circle)
         db.session.commit()
+    with memo.reading():  # nothing below writes: the membership row is looked up once, not 7 times
+        return _render_circle(circle, membership)
+
+
+def _render_circle(circle: Circle, membership):
     readable = policy.can_read_circle_content(current_user, circle)
     topics = queries.circle_topics(current_user, circle) if readable else []
     events = queries.upcoming_events(current_user, circle, limit=10) if readable else []
@@ -531,13 +536,16 @@ def new_topic(circle_id: int):
 
 @bp.get("/topics/<int:topic_id>")
 def topic(topic_id: int):
-    topic = _topic(topic_id)
-    record_view("circle_topic", topic.id, "circle", topic.circle_id, current_user, author_id=topic.author_id)
-    posts = queries.topic_posts(current_user, topic)
-    photos = queries.photos_by_post([p.id for p in posts])
-    form = ReplyForm()
-    return render_template("circles/topic.html", circle=topic.circle, topic=topic, posts=posts, photos=photos,
-                           form=form, write_reason=_comment_reason(topic))
+    # Loading the topic, counting the view, the comment form and the pin button each look up the
+    # viewer's membership row: once per page (policy.memo; a write in between starts it afresh).
+    with memo.reading():
+        topic = _topic(topic_id)
+        record_view("circle_topic", topic.id, "circle", topic.circle_id, current_user, author_id=topic.author_id)
+        posts = queries.topic_posts(current_user, topic)
+        photos = queries.photos_by_post([p.id for p in posts])
+        form = ReplyForm()
+        return render_template("circles/topic.html", circle=topic.circle, topic=topic, posts=posts, photos=photos,
+                               form=form, write_reason=_comment_reason(topic))
 
 
 def _comment_reason(topic: Topic) -> str | None:

@@ -34,6 +34,7 @@ from community.policy import (
     can_comment_on_entry,
     can_like_entry,
     friend_ids,
+    memo,
     selectable_audience,
     visible_comments,
     visible_entries,
@@ -288,11 +289,15 @@ def archive_months(viewer, member) -> list[tuple[int, int, int]]:
 
 
 def get_visible_entry(viewer, entry_id: int) -> DiaryEntry | None:
-    return db.session.scalar(
+    entry = db.session.scalar(
         visible_entries(select(DiaryEntry).where(DiaryEntry.id == entry_id), viewer)
         .options(selectinload(DiaryEntry.author), selectinload(DiaryEntry.audience_members),
                  selectinload(DiaryEntry.audience_lists))
     )
+    # Loaded through the policy's own filter, so this answers can_view_entry for the rest of a
+    # page being rendered (policy.memo; a no-op outside memo.reading()).
+    memo.remember("diary_entry", viewer, entry_id, entry is not None)
+    return entry
 
 
 def comments_for(viewer, entry: DiaryEntry) -> list[DiaryComment]:

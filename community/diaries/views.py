@@ -29,6 +29,7 @@ from community.policy import (
     can_edit_entry,
     can_like_entry,
     can_write_diary,
+    memo,
     why_cannot,
 )
 
@@ -228,6 +229,10 @@ def _visible_entry(entry_id: int):
 
 def _render_entry(entry, comment_form=None, status=200):
     viewer = current_user
+    # Each of these asks the entry's whole visibility rule again (and whether a block stands
+    # between viewer and author): ask once per page. The policy lets a member like exactly the
+    # entries they may comment on (can_like_entry), so one answer serves both buttons (issue 9).
+    may_comment = bool(viewer.is_authenticated and can_comment_on_entry(viewer, entry))
     readers = services.readers_sentence(
         entry.visibility,
         services.reader_count(entry.author, entry.visibility, [m.user_id for m in entry.audience_members],
@@ -241,8 +246,8 @@ def _render_entry(entry, comment_form=None, status=200):
         likers=services.likers_of(viewer, entry),
         liked=services.has_liked(viewer, entry),
         comment_form=comment_form or CommentForm(),
-        may_comment=can_comment_on_entry(viewer, entry) if viewer.is_authenticated else False,
-        may_like=can_like_entry(viewer, entry) if viewer.is_authenticated else False,
+        may_comment=may_comment,
+        may_like=may_comment,
         may_edit=can_edit_entry(viewer, entry),
         may_delete=can_delete_entry(viewer, entry),
         can_delete_comment=lambda c: can_delete_comment(viewer, c),
@@ -254,7 +259,8 @@ def _render_entry(entry, comment_form=None, status=200):
 
 @bp.get("/diaries/<int:entry_id>")
 def show(entry_id: int):
-    return _render_entry(_visible_entry(entry_id))
+    with memo.reading():  # a GET that changes nothing: one visibility answer per page
+        return _render_entry(_visible_entry(entry_id))
 
 
 @bp.post("/diaries/<int:entry_id>/comments")

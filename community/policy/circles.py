@@ -25,6 +25,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from community.core.database import utcnow
 from community.policy.accounts import Capability, can
 from community.policy.media import register_photo_owner
+from community.policy.memo import remembered
 from community.policy.moderation import state_is_visible, visible_state
 from community.policy.notifications import register_notification_target
 
@@ -57,11 +58,13 @@ def membership(viewer, circle):
     m = _models()
     from community.extensions import db
 
-    return db.session.scalar(
+    # A page asks this for nearly every button (join, leave, admin, pin, comment): once per page
+    # while a GET renders (policy.memo), every time otherwise.
+    return remembered("circle_membership", viewer, circle.id, lambda: db.session.scalar(
         select(m.CircleMembership).where(
             m.CircleMembership.circle_id == circle.id, m.CircleMembership.user_id == viewer.id
         )
-    )
+    ))
 
 
 def circle_role(viewer, circle) -> str | None:
