@@ -8,6 +8,7 @@ sent. Two opened forms (two ids) are two posts where a second one is legitimate.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -306,3 +307,27 @@ def test_a_resent_join_request_is_not_told_it_was_already_requested(client, open
     send(client, form, token)
     page = client.get(send(client, form, token).headers["Location"]).get_data(as_text=True)
     assert ALREADY_SENT in page and "すでに参加申請を送っています" not in page
+
+
+def test_a_racing_double_click_on_an_official_post_publishes_once(app, client, open_form):
+    """Official posts keep their own key; two sends at the same moment: one post, no 500 page."""
+    form = open_form("official_post")
+    token = opened(client, form, 1)
+    cookie = client.get_cookie("tsunagari_session").value
+    data = form.data(1) | {form.id_field: token}  # read here: the threads have no database session
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def send_now():
+        browser = app.test_client()
+        browser.set_cookie("tsunagari_session", cookie)
+        barrier.wait()
+        statuses.append(browser.post(form.page, data=data).status_code)
+
+    threads = [threading.Thread(target=send_now) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [302, 303]
+    assert form.count() == 1
