@@ -18,6 +18,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 
 from community.policy.accounts import Capability, can
+from community.policy.memo import remembered
 from community.policy.moderation import ModerationState, visible_state
 from community.policy.social import (
     block_partner_ids,
@@ -101,8 +102,9 @@ def can_view_entry_id(viewer, entry_id: int) -> bool:
     from community.extensions import db
 
     _, m = _models()
-    return db.session.scalar(visible_entries(select(m.DiaryEntry.id).where(m.DiaryEntry.id == entry_id), viewer)) \
-        is not None
+    # One answer per (viewer, entry) while a page renders (memo.reading(); otherwise asked every time).
+    return remembered("diary_entry", viewer, entry_id, lambda: db.session.scalar(
+        visible_entries(select(m.DiaryEntry.id).where(m.DiaryEntry.id == entry_id), viewer)) is not None)
 
 
 def can_view_entry(viewer, entry) -> bool:
