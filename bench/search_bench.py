@@ -3,6 +3,8 @@
     python -m bench.run search --docs 100000                 # Whoosh, SQLite FTS5, PostgreSQL
     python -m bench.run search --docs 1000000 --backends sqlite,postgresql
     TSUNAGARI_BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test (default) for PostgreSQL
+    python -m bench.run search --docs 1000000 --backends postgresql --keep-schema bench_1m   # build once, keep
+    python -m bench.run search --backends postgresql --reuse-schema bench_1m                 # query it again
 
 It drives the real backend classes (search.backends.*) through the same analysis the site uses,
 with the scope filter of a verified member of 5 circles. It does not include the policy reload of
@@ -119,7 +121,8 @@ def _app(backend: str, workdir: Path, database_url: str):
     })
 
 
-def run_one(label: str, n: int, workdir: Path, pg_url: str | None, rank_within: int | None = 300) -> dict:
+def run_one(label: str, n: int, workdir: Path, pg_url: str | None, rank_within: int | None = 300,
+            keep_schema: str | None = None, reuse_schema: str | None = None) -> dict:
     import sqlalchemy as sa
 
     from community.extensions import db
@@ -130,12 +133,13 @@ def run_one(label: str, n: int, workdir: Path, pg_url: str | None, rank_within: 
     schema = None
     if label == "postgresql":
         base = pg_url.replace("postgresql://", "postgresql+psycopg://", 1)
-        schema = f"bench_{os.getpid()}"
-        engine = sa.create_engine(base)
-        with engine.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        engine.dispose()
+        schema = reuse_schema or keep_schema or f"bench_{os.getpid()}"
+        if not reuse_schema:
+            engine = sa.create_engine(base)
+            with engine.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+                conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+            engine.dispose()
         url = f"{base}?options=-csearch_path%3D{schema}"
     else:
         url = f"sqlite:///{workdir / 'bench.sqlite3'}"
@@ -152,11 +156,15 @@ def run_one(label: str, n: int, workdir: Path, pg_url: str | None, rank_within: 
             if done[0] % 50000 < k:
                 print(f"  {label}: {done[0]} documents, {time.perf_counter() - t0:.0f} s", flush=True)
 
-        backend.rebuild(documents(n), progress)
-        db.session.commit()
-        build = time.perf_counter() - t0
-        result["build_s"] = round(build, 1)
-        result["docs_per_s"] = round(n / build)
+        if reuse_schema:  # query an index a --keep-schema run built
+            n = result["docs"] = db.session.scalar(sa.select(sa.func.count()).select_from(SearchDocument))
+            result["build_s"] = result["docs_per_s"] = 0
+        else:
+            backend.rebuild(documents(n), progress)
+            db.session.commit()
+            build = time.perf_counter() - t0
+            result["build_s"] = round(build, 1)
+            result["docs_per_s"] = round(n / build)
         if label == "whoosh":
             result["size_mb"] = round(_dir_size(workdir / "search-index") / 1e6)
         elif label == "sqlite":
@@ -187,6 +195,8 @@ def run_one(label: str, n: int, workdir: Path, pg_url: str | None, rank_within: 
             cpu.append((time.process_time() - c) * 1000)
             hits.append(len(found))
             db.session.rollback()
+        slowest = sorted(zip(times, queries(), strict=True), reverse=True)[:5]
+        result["slowest"] = [f"{q} {ms:.0f} ms" for ms, q in slowest]
         p50, p95, p99 = _percentiles(times)
         c50, c95, _c99 = _percentiles(cpu)
         result["load_average"] = [round(x, 1) for x in os.getloadavg()]
@@ -198,7 +208,7 @@ def run_one(label: str, n: int, workdir: Path, pg_url: str | None, rank_within: 
         from search.sources import Document
 
         updates = []
-        for i in range(20):
+        for i in range(0 if reuse_schema else 20):  # a reused index is left as it was built
             doc = Document(kind="bench", object_id=i + 1, source="voices", title=f"更新{i}号", body=f"ぱんだ{i}ごう の日記",
                            scope="public", date=datetime.now(UTC))
             t = time.perf_counter()
@@ -207,11 +217,11 @@ def run_one(label: str, n: int, workdir: Path, pg_url: str | None, rank_within: 
             found = backend.search(parse_query(f"ぱんだ{i}ごう"), filters, limit=5)
             updates.append((time.perf_counter() - t) * 1000)
             assert found, "updated document not searchable"
-        u50, u95, _ = _percentiles(updates)
+        u50, u95, _ = _percentiles(updates or [0.0])
         result.update(update_p50_ms=round(u50, 1), update_p95_ms=round(u95, 1))
         db.session.remove()
         db.engine.dispose()
-    if schema:
+    if schema and not (keep_schema or reuse_schema):
         engine = sa.create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
         with engine.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
@@ -238,6 +248,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workdir", default=None, help="default: a temporary directory, removed afterwards")
     parser.add_argument("--rank-candidates", type=int, default=300,
                         help="SEARCH_RANK_CANDIDATES: rank only the newest N matches (the site's default 300); 0 ranks all")
+    parser.add_argument("--keep-schema", metavar="NAME", default=None,
+                        help="PostgreSQL: build into schema NAME and keep it (drop it yourself: DROP SCHEMA NAME CASCADE)")
+    parser.add_argument("--reuse-schema", metavar="NAME", default=None,
+                        help="PostgreSQL: query the index a --keep-schema run left in NAME (no build, no update test)")
     args = parser.parse_args(argv)
     pg_url = os.environ.get("TSUNAGARI_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
     rows = []
@@ -249,7 +263,8 @@ def main(argv: list[str] | None = None) -> None:
         work.mkdir(parents=True, exist_ok=True)
         print(f"== {label}, {args.docs} documents", flush=True)
         try:
-            rows.append(run_one(label, args.docs, work, pg_url, args.rank_candidates or None))
+            rows.append(run_one(label, args.docs, work, pg_url, args.rank_candidates or None,
+                                keep_schema=args.keep_schema, reuse_schema=args.reuse_schema))
             print(rows[-1], flush=True)
         finally:
             if not args.workdir:

@@ -42,8 +42,9 @@ CHUNK_CHARS = 6000
 CHUNK_OVERLAP = 60  # a phrase query spanning a chunk boundary still matches
 TITLE_GAP = 10  # positions between title and body, so phrases do not run across them
 MAX_POSITION = 16383
-BUCKET_ROWS = 4096  # PostgreSQL: rows per recency bucket lexeme (see _postgresql_newest)
-MAX_BUCKETS = 128  # more buckets than this: search the whole index instead
+BUCKET_ROWS = 4096  # PostgreSQL: rows per recency bucket lexeme (see _postgresql_newest_ranked)
+COARSE_ROWS = 65536  # PostgreSQL: rows per coarse recency bucket (longer than a typical word's list)
+FINE_LIMIT = 8  # wider than this many fine buckets: OR coarse buckets instead (4, 8, 16 measured)
 
 _SQLITE_DDL = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title, body, tokenize='ascii')",
@@ -69,6 +70,11 @@ def bucket_lexeme(row_id: int) -> str:
     return f"#{row_id // BUCKET_ROWS}"
 
 
+def coarse_bucket_lexeme(row_id: int) -> str:
+    """The coarse recency bucket: `##<id // COARSE_ROWS>`, 16 buckets' worth of rows."""
+    return f"##{row_id // COARSE_ROWS}"
+
+
 def tsvector_literal(title: str, body: str, row_id: int | None = None) -> str:
     positions: dict[str, list[str]] = {}
     last = 0
@@ -81,17 +87,32 @@ def tsvector_literal(title: str, body: str, row_id: int | None = None) -> str:
     # Tokens are letters, digits and CJK only (see search.analysis), so quoting is plain.
     literal = " ".join(f"'{lexeme}':{','.join(pos[:256])}" for lexeme, pos in positions.items())
     if row_id is not None:
-        literal += f" '{bucket_lexeme(row_id)}'"
+        literal += f" '{bucket_lexeme(row_id)}' '{coarse_bucket_lexeme(row_id)}'"
     return literal
 
 
-def tsquery_literal(query: ParsedQuery) -> str:
+def phrase_cover(tokens: tuple[str, ...]) -> str:
+    """A phrase as its non-overlapping bigrams joined by distance: 花火大会 = '花火' <2> '大会',
+    ABCDE = 'AB' <2> 'CD' <1> 'DE'. Fewer lexemes for the GIN index to read; it also matches a
+    break between CJK runs where a left-out bigram would be (花火。大会), so callers recheck the
+    full phrase."""
+    picked = list(range(0, len(tokens), 2))
+    if picked[-1] != len(tokens) - 1:
+        picked.append(len(tokens) - 1)
+    out = f"'{tokens[0]}'"
+    for before, k in zip(picked, picked[1:], strict=False):
+        out += f" <{k - before}> '{tokens[k]}'"
+    return out
+
+
+def tsquery_literal(query: ParsedQuery, *, cover: bool = False) -> str:
     parts = []
     for clause in query.clauses:
         if clause.kind == "prefix":
             parts.append(f"'{clause.tokens[0]}':*")
         elif clause.kind == "phrase":
-            parts.append("(" + " <-> ".join(f"'{t}'" for t in clause.tokens) + ")")
+            joined = phrase_cover(clause.tokens) if cover else " <-> ".join(f"'{t}'" for t in clause.tokens)
+            parts.append("(" + joined + ")")
         else:
             parts.append(f"'{clause.tokens[0]}'")
     return " & ".join(parts)
@@ -344,29 +365,51 @@ class DatabaseBackend(SearchBackend):
 
         A GIN index cannot be read newest first, and every match it returns costs a heap visit
         (a phrase is rechecked against the row's tsvector): a word in a third of a million rows
-        cost seconds. Each row's tsvector therefore carries a recency-bucket lexeme (`#<id //
-        4096>`), and the query first ANDs the words with the newest bucket(s) inside the index,
-        widening (by how many the last step found) until `cap` allowed rows are found; a word
-        found in none of the newest rows is rare, so the whole index is cheap. The scope and
-        filters are applied before the count, so the cap never starves a viewer of what they
-        may see.
+        cost seconds. Each row's tsvector therefore carries recency-bucket lexemes (`#<id //
+        4096>` and `##<id // 65536>`), and the query ANDs the words with the buckets of the newest
+        rows inside the index, widening (by how many the last step found) until `cap` allowed
+        rows are found. Each step finds every match from some id up, so its newest `cap` are the
+        newest overall. The scope and filters are applied before the count, so the cap never
+        starves a viewer of what they may see.
+
+        Why two sizes (measured at 1M rows, docs/search.md): GIN reads the rarest lexemes of an
+        AND in full and only skips through the others. A few fine buckets are the rarest, so a
+        common word costs a few thousand entries; but ORing dozens of them (a moderately rare
+        pair of words) made GIN read every entry of every bucket (~0.3 s). Coarse buckets are
+        longer than a typical word's list, so then the word is read and the coarse buckets only
+        narrow the heap visits to the newest rows. The phrases go into the index as their
+        non-overlapping bigrams (`phrase_cover`) and are checked exactly on the rows found.
         """
         d = SearchDocument
         words = tsquery_literal(query)
+        # A one-character word is a prefix query: GIN reads every lexeme starting with it (東,
+        # 東の, 東地, ...) into a bitmap, 35-40 ms at 1M even with the newest buckets. When another
+        # word can drive the index, it is only checked on the rows found, as for SQLite.
+        driving = tuple(c for c in query.clauses if c.kind != "prefix") or query.clauses
+        covered_words = tsquery_literal(ParsedQuery(driving, ()), cover=True)
         try:
             newest_id = db.session.scalar(select(func.max(d.id))) or 0
             newest_bucket = newest_id // BUCKET_ROWS
             buckets = 1 if newest_id % BUCKET_ROWS >= BUCKET_ROWS // 2 else 2  # the newest may be nearly empty
+            low = (newest_bucket - buckets + 1) * BUCKET_ROWS  # this step finds every match with id >= low
             rows: list = []
             while True:
-                final = buckets > min(newest_bucket, MAX_BUCKETS)
-                if final:
-                    literal = words
+                if low <= 0 or low // COARSE_ROWS == 0 and newest_id - low >= FINE_LIMIT * BUCKET_ROWS:
+                    low, literal = 0, covered_words  # the whole index
+                elif newest_id - low < FINE_LIMIT * BUCKET_ROWS:
+                    low = low // BUCKET_ROWS * BUCKET_ROWS
+                    recent = " | ".join(f"'{bucket_lexeme(k * BUCKET_ROWS)}'" for k in range(newest_bucket, low // BUCKET_ROWS - 1, -1))
+                    literal = f"({covered_words}) & ({recent})"
                 else:
-                    recent = " | ".join(f"'{bucket_lexeme((newest_bucket - k) * BUCKET_ROWS)}'" for k in range(buckets))
-                    literal = f"({words}) & ({recent})"
+                    low = low // COARSE_ROWS * COARSE_ROWS
+                    recent = " | ".join(
+                        f"'{coarse_bucket_lexeme(k * COARSE_ROWS)}'" for k in range(newest_id // COARSE_ROWS, low // COARSE_ROWS - 1, -1)
+                    )
+                    literal = f"({covered_words}) & ({recent})"
                 tsq = cast(bindparam("q", literal), TSQUERY)
                 newest = self._filtered(select(d.id, d.tsv).where(d.tsv.op("@@")(tsq)), filters)
+                if covered_words != words:  # exact phrases and prefixes, checked on the rows found (not in the index)
+                    newest = newest.where(func.ts_match_vq(d.tsv, cast(bindparam("exact", words), TSQUERY)))
                 newest = newest.order_by(d.id.desc()).limit(cap).subquery()
                 rank = func.ts_rank(newest.c.tsv, cast(bindparam("w", words), TSQUERY))
                 stmt = (
@@ -377,13 +420,13 @@ class DatabaseBackend(SearchBackend):
                 )
                 rows = db.session.execute(stmt).all()
                 found = rows[0][2] if rows else 0
-                if final or found >= cap:
+                if low == 0 or found >= cap:
                     break
-                # Too few in these buckets: widen to where `cap` should be, judging by how many
-                # were found; none at all means a rare word, and the whole index is cheap.
-                covered = newest_id - (newest_bucket - buckets + 1) * BUCKET_ROWS + 1
+                # Too few from `low` up: widen to where `cap` should be, judging by how many were
+                # found; none at all means a rare word, and the whole index is cheap.
+                covered = newest_id - low + 1
                 wanted = covered * cap * 3 // (2 * found) if found else newest_id + 1
-                buckets = max(buckets * 4, -(-wanted // BUCKET_ROWS))
+                low = newest_id + 1 - max(covered * 4, wanted)
         except DBAPIError as exc:
             db.session.rollback()
             raise SearchUnavailable(f"database search failed: {exc.__class__.__name__}") from exc

@@ -128,3 +128,47 @@ def test_postgresql_recency_buckets_widen_until_the_cap_is_met(app, index, monke
     member = _search("公園", {"public", "circle:7"}, limit=5, rank_within=6)
     assert len(member) == 5 and set(member) <= set(range(37, 51))
     assert _search("サークル", {"public"}, rank_within=6) == []
+
+
+def test_a_phrase_does_not_match_across_punctuation_with_the_cap(index):
+    # PostgreSQL looks 花火大会 up as '花火' <2> '大会' (fewer index lists) and checks the full phrase
+    # on the rows found: 花火。大会 has the two bigrams two apart, but is not the word.
+    docs = [_doc(1, "夏のお知らせ", "花火。大会は中止です"), _doc(2, "夏のお知らせ", "花火大会は八月です"),
+            _doc(3, "冬のお知らせ", "スマートフォン。教室"), _doc(4, "冬のお知らせ", "スマートフォン教室")]
+    index(docs)
+    assert _search("花火大会", {"public"}) == [2]
+    assert _search("スマートフォン教室", {"public"}) == [4]
+    assert sorted(_search("花火", {"public"})) == [1, 2]
+
+
+def test_phrase_cover_reads_non_overlapping_bigrams():
+    from search.backends.database import phrase_cover
+
+    assert phrase_cover(("花火", "火大", "大会")) == "'花火' <2> '大会'"
+    assert phrase_cover(("ab", "bc", "cd", "de")) == "'ab' <2> 'cd' <1> 'de'"
+    assert phrase_cover(("子育", "育て")) == "'子育' <1> '育て'"
+
+
+def test_postgresql_coarse_buckets_find_the_newest_matches_of_a_rarer_word(app, index, monkeypatch):
+    if app.config["SEARCH_BACKEND"] != "database" or get_backend().dialect != "postgresql":
+        pytest.skip("PostgreSQL's recency buckets (run with TSUNAGARI_TEST_DATABASE_URL)")
+    from search.backends import database
+
+    # 4 rows a fine bucket, 32 a coarse one, at most 2 fine buckets ORed: 300 documents.
+    monkeypatch.setattr(database, "BUCKET_ROWS", 4)
+    monkeypatch.setattr(database, "COARSE_ROWS", 32)
+    monkeypatch.setattr(database, "FINE_LIMIT", 2)
+    docs = []
+    for k in range(1, 301):  # every 4th has the word, every 8th is in a circle
+        body = "公園の清掃" + ("と噴水広場" if k % 4 == 0 else "")
+        docs.append(_doc(k, f"公園{k}", body, scope="circle:7" if k % 8 == 0 else "public"))
+    index(docs)
+    used = []
+    real = database.coarse_bucket_lexeme
+    monkeypatch.setattr(database, "coarse_bucket_lexeme", lambda row_id: used.append(row_id) or real(row_id))
+    # The newest two fine buckets hold one public match: the next step ORs coarse buckets, and
+    # the newest 10 public matches are ranked (equal ranks: newest first).
+    assert _search("噴水広場", {"public"}, limit=5, rank_within=6) == [300, 292, 284, 276, 268]
+    assert used, "a coarse bucket step ran"
+    assert _search("噴水広場", {"public", "circle:7"}, limit=5, rank_within=6) == [300, 296, 292, 288, 284]
+    assert _search("噴水広場 公園", {"public"}, limit=40, rank_within=6) == list(range(300, 0, -8))
