@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
 from community import audit
 from community.announcements.models import Announcement, AnnouncementRenewal
 from community.core.database import utcnow
 from community.core.i18n import format_datetime
+from community.core.once import insert_or_earlier
 from community.extensions import db
 from community.policy import (
     can_act_as_official,
@@ -142,16 +142,9 @@ def publish(
         created_by_id=actor.id,
         submission_key=submission_key or None,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(item)
-            db.session.flush()
-    except IntegrityError:
-        # The same form submitted twice at the same moment: the other request stored it.
-        existing = db.session.scalar(select(Announcement).where(Announcement.submission_key == submission_key))
-        if existing is None:
-            raise
-        return existing, False
+    item, created = insert_or_earlier(item, submission_key)
+    if not created:
+        return item, False
     audit.record(
         "announcement.emergency" if emergency else "announcement.publish",
         actor=actor, target_type="announcement", target_id=item.id,

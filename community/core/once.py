@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from flask import Flask, flash, g, has_request_context, redirect, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import String, delete, event, update
+from sqlalchemy import String, delete, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -43,6 +43,24 @@ class FormSubmission(db.Model):
     # Where the first send led (a same-site path), filled in after its response was decided.
     location: Mapped[str | None] = mapped_column(String(500), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+def insert_or_earlier(row, submission_key: str | None):
+    """Insert `row` (a model with a unique `submission_key`) in a savepoint. Returns `(row, True)`,
+    or `(earlier, False)` when the same form sent at the same moment was stored by the other
+    request first (its own key check came too early to see it)."""
+    model = type(row)
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        earlier = db.session.scalar(select(model).where(model.submission_key == submission_key)) \
+            if submission_key else None
+        if earlier is None:
+            raise
+        return earlier, False
+    return row, True
 
 
 def submission_field() -> Markup:

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from community import audit
 from community.accounts.models import User, normalize_login_id
 from community.core.database import utcnow
+from community.core.once import insert_or_earlier
 from community.extensions import db
 from community.notifications.services import notify, notify_all
 from community.official.models import (
@@ -256,16 +256,9 @@ def create_post(author, account: OfficialAccount | None, *, title: str, body: st
             raise AlreadyDone(earlier)
     post = OfficialPost(account_id=account.id, author_id=author.id, title=title, body=body,
                         submission_key=submission_key or None)
-    try:
-        with db.session.begin_nested():
-            db.session.add(post)
-            db.session.flush()
-    except IntegrityError:
-        # The same form sent twice at the same moment: the other request stored it.
-        earlier = db.session.scalar(select(OfficialPost).where(OfficialPost.submission_key == submission_key))
-        if earlier is None:
-            raise
-        raise AlreadyDone(earlier) from None
+    post, created = insert_or_earlier(post, submission_key)
+    if not created:
+        raise AlreadyDone(post)
     audit.record("official.post_create", actor=author, target_type="official_post", target_id=post.id,
                  account_id=account.id)
     notify_followers(account, "official_new_post", actor=author, target_type="official_post", target_id=post.id)
