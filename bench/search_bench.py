@@ -5,6 +5,8 @@
     TSUNAGARI_BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test (default) for PostgreSQL
     python -m bench.run search --docs 1000000 --backends postgresql --keep-schema bench_1m   # build once, keep
     python -m bench.run search --backends postgresql --reuse-schema bench_1m                 # query it again
+    python -m bench.run search --docs 20000 --backends whoosh --workdir /tmp/wb               # keeps the index
+    python -m bench.run search --backends whoosh --workdir /tmp/wb --reuse-index              # query it again
 
 It drives the real backend classes (search.backends.*) through the same analysis the site uses,
 with the scope filter of a verified member of 5 circles. It does not include the policy reload of
@@ -122,7 +124,7 @@ def _app(backend: str, workdir: Path, database_url: str):
 
 
 def run_one(label: str, n: int, workdir: Path, pg_url: str | None, rank_within: int | None = 300,
-            keep_schema: str | None = None, reuse_schema: str | None = None) -> dict:
+            keep_schema: str | None = None, reuse_schema: str | None = None, reuse_index: bool = False) -> dict:
     import sqlalchemy as sa
 
     from community.extensions import db
@@ -145,6 +147,7 @@ def run_one(label: str, n: int, workdir: Path, pg_url: str | None, rank_within: 
         url = f"sqlite:///{workdir / 'bench.sqlite3'}"
     app = _app("whoosh" if label == "whoosh" else "database", workdir, url)
     result: dict = {"backend": label, "docs": n}
+    reuse_index = reuse_index and label == "whoosh" and (workdir / "search-index").is_dir()
     with app.app_context():
         SearchDocument.__table__.create(db.engine, checkfirst=True)
         backend = get_backend()
@@ -158,6 +161,9 @@ def run_one(label: str, n: int, workdir: Path, pg_url: str | None, rank_within: 
 
         if reuse_schema:  # query an index a --keep-schema run built
             n = result["docs"] = db.session.scalar(sa.select(sa.func.count()).select_from(SearchDocument))
+            result["build_s"] = result["docs_per_s"] = 0
+        elif reuse_index:  # query the Whoosh index an earlier run left in --workdir
+            n = result["docs"] = backend.status()["documents"]
             result["build_s"] = result["docs_per_s"] = 0
         else:
             backend.rebuild(documents(n), progress)
@@ -208,7 +214,7 @@ def run_one(label: str, n: int, workdir: Path, pg_url: str | None, rank_within: 
         from search.sources import Document
 
         updates = []
-        for i in range(0 if reuse_schema else 20):  # a reused index is left as it was built
+        for i in range(0 if reuse_schema or reuse_index else 20):  # a reused index is left as it was built
             doc = Document(kind="bench", object_id=i + 1, source="voices", title=f"更新{i}号", body=f"ぱんだ{i}ごう の日記",
                            scope="public", date=datetime.now(UTC))
             t = time.perf_counter()
@@ -252,6 +258,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="PostgreSQL: build into schema NAME and keep it (drop it yourself: DROP SCHEMA NAME CASCADE)")
     parser.add_argument("--reuse-schema", metavar="NAME", default=None,
                         help="PostgreSQL: query the index a --keep-schema run left in NAME (no build, no update test)")
+    parser.add_argument("--reuse-index", action="store_true",
+                        help="Whoosh: query the index an earlier run left in --workdir (no build, no update test)")
     args = parser.parse_args(argv)
     pg_url = os.environ.get("TSUNAGARI_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
     rows = []
@@ -264,7 +272,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"== {label}, {args.docs} documents", flush=True)
         try:
             rows.append(run_one(label, args.docs, work, pg_url, args.rank_candidates or None,
-                                keep_schema=args.keep_schema, reuse_schema=args.reuse_schema))
+                                keep_schema=args.keep_schema, reuse_schema=args.reuse_schema,
+                                reuse_index=args.reuse_index))
             print(rows[-1], flush=True)
         finally:
             if not args.workdir:

@@ -113,6 +113,16 @@ def token_texts(text: str) -> list[str]:
     return out
 
 
+def cjk_characters(text: str) -> set[str]:
+    """The distinct kana/kanji characters of the normalised text: what a one-character query word
+    (a "prefix" clause) can match."""
+    out: set[str] = set()
+    for match in _TOKEN_RE.finditer(normalize(text)):
+        if match.group(1):
+            out.update(match.group(1))
+    return out
+
+
 # --- queries -------------------------------------------------------------------------------
 
 
