@@ -310,7 +310,12 @@ class WhooshBackend(SearchBackend):
         every clause, newest last. Raw posting lists are intersected rarest first (cheap skips,
         no positions read); a phrase's positions are read only where all its bigrams meet, and
         only for a document the filter allows."""
-        rarest_first = sorted(keys, key=lambda key: reader.doc_frequency(*key))
+        # The rarest token leads; next come the other words' rarest tokens: a word's own bigrams
+        # nearly always occur together, so only another word's list lets the lead skip ahead.
+        rarest_first = []
+        for clause in sorted(clauses, key=lambda c: min(reader.doc_frequency(*k) for k in _clause_keys(c))):
+            rarest_first.append(min(_clause_keys(clause), key=lambda k: reader.doc_frequency(*k)))
+        rarest_first += sorted(set(keys) - set(rarest_first), key=lambda key: reader.doc_frequency(*key))
         matchers = {key: reader.postings(*key) for key in rarest_first}
         order = [matchers[key] for key in rarest_first]
         lead, rest = order[0], order[1:]
