@@ -29,8 +29,10 @@ translations: install
 migrate: install
 	$(VENV)/bin/flask db upgrade
 
+# The search index is derived data: rebuild it when it is missing, stale or in an older format.
 demo: migrate
 	$(VENV)/bin/flask tsunagari demo
+	@$(VENV)/bin/flask search check >/dev/null 2>&1 || $(VENV)/bin/flask search reindex
 
 run: i18n demo
 	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000

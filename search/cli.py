@@ -29,8 +29,12 @@ def reindex_command() -> None:
 
 @search_cli.command("check")
 def check_command() -> None:
-    """Report documents missing from or stale in the index (exit 1 if any)."""
-    report = indexing.check()
+    """Report documents missing from or stale in the index (exit 1 if any, or if it cannot be read)."""
+    try:
+        report = indexing.check()
+    except SearchUnavailable as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{exc}") from exc
     click.echo(f"expected {report.expected}, indexed {report.indexed}, outbox {report.outbox}")
     for label, keys in (("missing", report.missing), ("stale", report.stale), ("not in the database", report.extra)):
         if keys:

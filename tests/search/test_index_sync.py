@@ -84,6 +84,8 @@ def test_deleted_whoosh_index_makes_search_unavailable_and_reindex_restores_it(a
     assert "検索は現在ご利用いただけません" in response.get_data(as_text=True)
     assert client.get("/").status_code == 200
     assert client.get("/healthz").get_json()["checks"]["search"]["ok"] is False
+    check = runner.invoke(args=["search", "check"])  # a message and exit 1, not a traceback
+    assert check.exit_code == 1 and "flask search reindex" in check.output and "Traceback" not in check.output
     make_city_page("公園の案内", "公園")  # writing content still works; the outbox keeps it
     assert runner.invoke(args=["search", "reindex"]).exit_code == 0
     assert titles(client, "公園") == ["公園の案内"]
