@@ -5,11 +5,9 @@ Each view loads (404), checks the policy (403), calls one service, commits once.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -18,6 +16,7 @@ from sqlalchemy.orm import aliased, joinedload
 from community import audit
 from community.accounts.models import District, User
 from community.audit import AuditLog
+from community.core.csvexport import csv_response
 from community.core.once import already_sent
 from community.core.urls import safe_next
 from community.extensions import db
@@ -402,28 +401,16 @@ def audit_csv():
     if not form.validate():
         abort(400)
     rows = db.session.execute(_audit_query(form).limit(100_000)).all()
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel opens UTF-8 Japanese correctly only with a BOM
-    writer = csv.writer(out)
-    writer.writerow(["id", "at", "actor_id", "actor_login_id", "action", "target_type", "target_id", "facility_id", "reason", "detail", "ip"])
+    table = [["id", "at", "actor_id", "actor_login_id", "action", "target_type", "target_id", "facility_id", "reason", "detail", "ip"]]
     for entry, actor in rows:
-        writer.writerow([
-            entry.id, entry.at.astimezone(TOKYO).isoformat(), entry.actor_id or "", actor.login_id if actor else "",
-            entry.action, entry.target_type, entry.target_id or "", entry.facility_id or "",
-            _csv_safe(entry.reason), _csv_safe(entry.detail), entry.ip,
+        table.append([
+            entry.id, entry.at.astimezone(TOKYO).isoformat(), entry.actor_id, actor.login_id if actor else "",
+            entry.action, entry.target_type, entry.target_id, entry.facility_id, entry.reason, entry.detail, entry.ip,
         ])
     audit.record("audit.exported", actor=current_user, target_type="audit_log", reason="csv export",
                  filters=request.args.to_dict(), rows=len(rows))
     db.session.commit()
-    return Response(
-        out.getvalue(), mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=audit-log.csv"},
-    )
-
-
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + value if value and value[0] in "=+-@\t\r" else value
+    return csv_response(table, "audit-log.csv")
 
 
 @bp.get("/moderation/stats")

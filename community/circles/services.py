@@ -5,8 +5,6 @@ Each refusal raises CircleError with a Japanese-translatable message that views 
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -495,22 +493,16 @@ def member_rows(circle: Circle) -> list[CircleMembership]:
     return sorted(rows, key=lambda r: (r.state != "active", order.get(r.role, 3)))
 
 
-def member_csv(actor: User, circle: Circle) -> str:
+def member_csv_rows(actor: User, circle: Circle) -> list[list[str]]:
     """Names only: a circle's admins need a roll call, not members' personal data."""
     if not policy.can_admin_circle(actor, circle):
         raise CircleError(_l("Only the circle's admins can download the member list."))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([str(_l("Nickname")), str(_l("Role"))])
     labels = {"owner": _l("Owner"), "admin": _l("Admin"), "member": _l("Circle member")}
+    rows = [[str(_l("Nickname")), str(_l("Role"))]]
     for row in member_rows(circle):
         if row.state == MembershipState.active.value:
-            # A leading =, +, - or @ would be run as a formula by spreadsheet programs.
-            name = row.user.nickname
-            if name[:1] in ("=", "+", "-", "@"):
-                name = "'" + name
-            writer.writerow([name, str(labels[row.role])])
-    return "\ufeff" + out.getvalue()  # BOM: Excel in Japan opens UTF-8 CSV correctly only with it
+            rows.append([row.user.nickname, str(labels[row.role])])
+    return rows
 
 
 # -- topics and posts -------------------------------------------------------------------------------

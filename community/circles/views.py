@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
@@ -31,6 +31,7 @@ from community.circles.forms import (
 )
 from community.circles.models import Circle, Event, Invitation, JoinRequest, Topic
 from community.circles.services import CircleError
+from community.core.csvexport import csv_response
 from community.core.i18n import TOKYO
 from community.core.once import already_sent
 from community.extensions import db
@@ -695,13 +696,7 @@ def members(circle_id: int):
 @login_required
 def members_csv(circle_id: int):
     circle = _admin_circle(circle_id)
-    body = services.member_csv(current_user, circle)
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=circle-{circle.id}-members.csv",
-                 "Cache-Control": "no-store"},
-    )
+    return csv_response(services.member_csv_rows(current_user, circle), f"circle-{circle.id}-members.csv")
 
 
 def _member_from_form(circle: Circle) -> User:

@@ -8,8 +8,6 @@ smallest shown group is suppressed too (secondary suppression), so subtraction r
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -193,41 +191,41 @@ def _layout(result: QuestionResult) -> None:
         row.width = result.bar_max * row.percent / 100
 
 
-def to_csv(results: Results) -> bytes:
-    """Aggregates only, suppression included; UTF-8 with a BOM so that Excel reads the Japanese."""
-    out = io.StringIO()
-    w = csv.writer(out)
+def csv_rows(results: Results) -> list[list]:
+    """Aggregates only, suppression included (community.core.csvexport writes and guards them)."""
+    rows: list[list] = []
+    w = rows.append
     survey = results.survey
-    w.writerow([str(_l("Survey")), survey.title])
-    w.writerow([str(_l("Department")), survey.account.name if survey.account else ""])
-    w.writerow([str(_l("Responses")), results.responses])
+    w([str(_l("Survey")), survey.title])
+    w([str(_l("Department")), survey.account.name if survey.account else ""])
+    w([str(_l("Responses")), results.responses])
     if not results.shown:
-        w.writerow([str(_l("Results are shown once at least 5 people have answered."))])
-        return ("\ufeff" + out.getvalue()).encode("utf-8")
+        w([str(_l("Results are shown once at least 5 people have answered."))])
+        return rows
     for number, qr in enumerate(results.questions, start=1):
-        w.writerow([])
-        w.writerow([f"Q{number}", qr.question.text])
-        w.writerow([str(_l("People who answered")), qr.answered])
+        w([])
+        w([f"Q{number}", qr.question.text])
+        w([str(_l("People who answered")), qr.answered])
         if qr.question.kind == QuestionKind.text:
             if qr.texts:
-                w.writerow([str(_l("Free-text answers"))])
+                w([str(_l("Free-text answers"))])
                 for text in qr.texts:
-                    w.writerow(["", text])
+                    w(["", text])
             else:
-                w.writerow([str(_l("Free-text answers are shown once at least 5 people have written one."))])
+                w([str(_l("Free-text answers are shown once at least 5 people have written one."))])
             continue
-        w.writerow([str(_l("Choice")), str(_l("Count")), str(_l("Percent"))])
+        w([str(_l("Choice")), str(_l("Count")), str(_l("Percent"))])
         for row in qr.rows:
-            w.writerow([row.label, row.count, f"{row.percent:.1f}"])
+            w([row.label, row.count, f"{row.percent:.1f}"])
         if qr.mean is not None:
-            w.writerow([str(_l("Average")), f"{qr.mean:.2f}"])
+            w([str(_l("Average")), f"{qr.mean:.2f}"])
         if not results.breakdowns_shown:
-            w.writerow([str(_l("Breakdowns are shown after the survey closes."))])
+            w([str(_l("Breakdowns are shown after the survey closes."))])
         for breakdown in qr.breakdowns:
-            w.writerow([breakdown.title, str(_l("People who answered"))] + [row.label for row in qr.rows])
+            w([breakdown.title, str(_l("People who answered"))] + [row.label for row in qr.rows])
             for group in breakdown.groups:
                 if group.suppressed:
-                    w.writerow([group.label, group.suppressed])
+                    w([group.label, group.suppressed])
                 else:
-                    w.writerow([group.label, group.n] + group.counts)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+                    w([group.label, group.n] + group.counts)
+    return rows

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from community import audit
 from community.accounts.models import District
+from community.core.csvexport import csv_response
 from community.core.database import utcnow
 from community.core.i18n import TOKYO
 from community.extensions import db
@@ -466,11 +467,4 @@ def results_csv(survey_id: int):
                  responses=data.responses)
     db.session.commit()
     stamp = utcnow().astimezone(TOKYO).strftime("%Y%m%d")
-    return Response(
-        survey_results.to_csv(data),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f"attachment; filename=survey-{survey.id}-results-{stamp}.csv",
-            "Content-Type": "text/csv; charset=utf-8",
-        },
-    )
+    return csv_response(survey_results.csv_rows(data), f"survey-{survey.id}-results-{stamp}.csv")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import threading
 from datetime import timedelta
 
@@ -240,6 +242,17 @@ def test_member_csv_has_names_only(client, auth, make_user, make_circle):
     assert "@example.jp" not in text and member.login_id not in text
     member_client = login(client.application, member)
     assert member_client.get(f"/circles/{circle.id}/members.csv").status_code == 403
+
+
+def test_member_csv_guards_nicknames_a_spreadsheet_would_run(client, auth, make_user, make_circle):
+    owner = make_user(nickname='=HYPERLINK("http://x","y")')
+    member = make_user(nickname="＠SUM(A1)")  # Excel in Japanese locales runs the full-width form too
+    circle = make_circle(owner, members=[member])
+    auth.login(owner)
+    data = client.get(f"/circles/{circle.id}/members.csv").data
+    assert data.startswith(b"\xef\xbb\xbf")
+    names = [row[0] for row in csv.reader(io.StringIO(data.decode("utf-8-sig")))][1:]
+    assert sorted(names) == sorted(["'=HYPERLINK(\"http://x\",\"y\")", "'＠SUM(A1)"])
 
 
 # -- posting ----------------------------------------------------------------------------------------

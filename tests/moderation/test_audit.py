@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from community import audit
 from community.audit import AuditLog, AuditLogImmutable
 from community.extensions import db
 from moderation.models import Appeal, ModerationAction, ModerationCase
@@ -118,3 +119,19 @@ def test_staff_filter_and_export_csv(notes, make_user, login):
     assert [r[4] for r in rows[1:]] == ["report.created"]
     export = db.session.scalar(select(AuditLog).where(AuditLog.action == "audit.exported"))
     assert export.actor_id == staff.id
+
+
+def test_export_csv_guards_text_a_spreadsheet_would_run(make_user, login):
+    staff = make_user(role="staff")
+    with_reason = make_user()
+    audit.record("account.suspended", actor=staff, target_type="user", target_id=with_reason.id,
+                 reason='＝HYPERLINK("http://x","y")')
+    audit.record("account.suspended", actor=staff, target_type="user", target_id=with_reason.id,
+                 reason='=HYPERLINK("http://x","y")')
+    db.session.commit()
+    data = login(staff).get("/moderation/audit.csv?action=account.").data
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    reason = rows[0].index("reason")
+    assert sorted(row[reason] for row in rows[1:]) == sorted(["'＝HYPERLINK(\"http://x\",\"y\")",
+                                                              "'=HYPERLINK(\"http://x\",\"y\")"])

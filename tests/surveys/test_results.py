@@ -120,6 +120,17 @@ def test_csv_has_a_bom_totals_suppression_and_no_names(client, auth, make_user, 
     assert entry.actor_id == staff.id and entry.target_id == survey.id
 
 
+def test_csv_guards_free_text_a_spreadsheet_would_run(client, auth, make_user, setup, answer_as):
+    staff, survey, districts = setup
+    texts = ['=HYPERLINK("http://x","y")', "＝1+1", "-1+2", "@SUM(A1)", "+81 90"]
+    for person, text in zip(_people(make_user, districts["北地区"], 5), texts, strict=True):
+        answer_as(person, survey, text=text)
+    auth.login(staff)
+    rows = list(csv.reader(io.StringIO(client.get(f"/surveys/manage/{survey.id}/results.csv").data.decode("utf-8-sig"))))
+    assert sorted(row[1] for row in rows if len(row) == 2 and row[0] == "") == sorted("'" + t for t in texts)
+    assert ["回答数", "5"] in rows  # counts stay plain numbers
+
+
 def test_demo_loads_an_open_and_a_closed_survey_with_results(app, client, auth):
     from community.core.cli import load_demo
     from community.surveys.models import Survey
