@@ -28,7 +28,10 @@ DEFAULTS = {
     "LANGUAGES": ["ja", "en"],
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,
-    # Redis unreachable: let requests through (the per-login-ID lockout in the database still holds).
+    # Redis unreachable: each worker counts the same limits in its own memory until Redis answers
+    # again (Flask-Limiter re-checks it after 1, 2, 4 ... 32 s); the per-login-ID lockout is in the
+    # database anyway. A limiter error must never turn a sign-in into a 500.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
     "RATELIMIT_KEY_PREFIX": "tsunagari",
     # Reverse proxies / load balancers in front of the app whose X-Forwarded-* headers are trusted.

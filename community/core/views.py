@@ -35,13 +35,16 @@ def contact():
 
 
 def ratelimit_health() -> dict:
-    """Whether the rate-limit counters' storage (Redis with several machines) answers. A dead
-    Redis only pauses the per-IP limits (RATELIMIT_SWALLOW_ERRORS), so it degrades, never fails."""
+    """Whether the rate-limit counters' storage (Redis with several machines) answers. Without it
+    each worker enforces the limits in memory ("fallback"), so the site degrades but stays in the
+    load balancer: the limits hold, only per worker instead of across machines."""
     from community.extensions import limiter
 
-    storage = limiter.storage
     scheme = str(current_app.config.get("RATELIMIT_STORAGE_URI", "")).split(":", 1)[0]
-    return {"ok": bool(storage.check()), "storage": scheme}
+    if limiter.storage.check():
+        return {"ok": True, "storage": scheme}
+    fallback = "memory" if current_app.config.get("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED") else "none"
+    return {"ok": False, "storage": scheme, "fallback": fallback}
 
 
 @bp.get("/healthz")
