@@ -194,38 +194,38 @@ def _layout(result: QuestionResult) -> None:
 def csv_rows(results: Results) -> list[list]:
     """Aggregates only, suppression included (community.core.csvexport writes and guards them)."""
     rows: list[list] = []
-    w = rows.append
+    add = rows.append
     survey = results.survey
-    w([str(_l("Survey")), survey.title])
-    w([str(_l("Department")), survey.account.name if survey.account else ""])
-    w([str(_l("Responses")), results.responses])
+    add([str(_l("Survey")), survey.title])
+    add([str(_l("Department")), survey.account.name if survey.account else ""])
+    add([str(_l("Responses")), results.responses])
     if not results.shown:
-        w([str(_l("Results are shown once at least 5 people have answered."))])
+        add([str(_l("Results are shown once at least 5 people have answered."))])
         return rows
     for number, qr in enumerate(results.questions, start=1):
-        w([])
-        w([f"Q{number}", qr.question.text])
-        w([str(_l("People who answered")), qr.answered])
+        add([])
+        add([f"Q{number}", qr.question.text])
+        add([str(_l("People who answered")), qr.answered])
         if qr.question.kind == QuestionKind.text:
             if qr.texts:
-                w([str(_l("Free-text answers"))])
+                add([str(_l("Free-text answers"))])
                 for text in qr.texts:
-                    w(["", text])
+                    add(["", text])
             else:
-                w([str(_l("Free-text answers are shown once at least 5 people have written one."))])
+                add([str(_l("Free-text answers are shown once at least 5 people have written one."))])
             continue
-        w([str(_l("Choice")), str(_l("Count")), str(_l("Percent"))])
+        add([str(_l("Choice")), str(_l("Count")), str(_l("Percent"))])
         for row in qr.rows:
-            w([row.label, row.count, f"{row.percent:.1f}"])
+            add([row.label, row.count, f"{row.percent:.1f}"])
         if qr.mean is not None:
-            w([str(_l("Average")), f"{qr.mean:.2f}"])
+            add([str(_l("Average")), f"{qr.mean:.2f}"])
         if not results.breakdowns_shown:
-            w([str(_l("Breakdowns are shown after the survey closes."))])
+            add([str(_l("Breakdowns are shown after the survey closes."))])
         for breakdown in qr.breakdowns:
-            w([breakdown.title, str(_l("People who answered"))] + [row.label for row in qr.rows])
+            add([breakdown.title, str(_l("People who answered"))] + [row.label for row in qr.rows])
             for group in breakdown.groups:
                 if group.suppressed:
-                    w([group.label, group.suppressed])
+                    add([group.label, group.suppressed])
                 else:
-                    w([group.label, group.n] + group.counts)
+                    add([group.label, group.n] + group.counts)
     return rows
