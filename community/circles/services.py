@@ -35,7 +35,7 @@ from community.circles.models import (
 )
 from community.core.database import utcnow
 from community.extensions import db
-from community.policy import Capability, can, why_cannot
+from community.policy import Capability, TextField, can, why_cannot, why_cannot_publish
 from community.policy import circles as policy
 
 # Printed codes avoid letters that are easily confused (0/O, 1/I/L).
@@ -51,6 +51,10 @@ class CircleError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class TextRefused(CircleError):
+    """The member may not fill in a free-text field (the rule for posting): the form shows it again."""
 
 
 CLOSED_MESSAGE = _l("This circle is closed, so nothing new can be posted. Its contents can still be read.")
@@ -231,6 +235,8 @@ def request_to_join(user: User, circle: Circle, message: str = "") -> JoinReques
         if circle.status != CircleStatus.open.value:
             raise CircleError(_l("This circle is closed and is not taking new members."))
         raise CircleError(why_cannot(user, Capability.read_members) or _l("This circle does not take requests to join."))
+    if message.strip() and (refusal := why_cannot_publish(user, TextField.join_request_message)):
+        raise TextRefused(refusal)  # the admins read the message: it is posting
     req = JoinRequest(circle_id=circle.id, user_id=user.id, message=message.strip())
     db.session.add(req)
     db.session.flush()
