@@ -141,9 +141,18 @@ def create_circle(
     return circle
 
 
+def _same_text(a: str, b: str) -> bool:
+    """Unchanged text, whatever the line breaks (a browser sends a textarea's as CRLF)."""
+    return a.replace("\r\n", "\n").strip() == (b or "").replace("\r\n", "\n").strip()
+
+
 def update_circle(actor: User, circle: Circle, **fields) -> Circle:
     if not policy.can_edit_circle(actor, circle):
         raise CircleError(_l("You cannot change this circle's settings."))
+    # An admin who may not post (a pupil appointed admin) keeps the settings but not the words.
+    if any(k in fields and not _same_text(fields[k], getattr(circle, k)) for k in ("name", "description")):
+        if refusal := why_cannot_publish(actor, TextField.circle_text):
+            raise TextRefused(refusal)
     if "name" in fields and fields["name"].strip() != circle.name:
         rows = db.session.execute(
             select(Circle.id).where(

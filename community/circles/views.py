@@ -284,6 +284,10 @@ def settings(circle_id: int):
     form.district_id.choices = _district_choices()
     if request.method == "GET":
         form.district_id.data = circle.district_id or 0
+    if text_refusal := why_cannot_publish(current_user, TextField.circle_text):
+        for f in (form.name, form.description):  # read-only, still sent: the other settings stay editable
+            f.render_kw = {**(f.render_kw or {}), "readonly": True}
+    status = 200
     if form.validate_on_submit():
         try:
             services.update_circle(
@@ -302,11 +306,14 @@ def settings(circle_id: int):
             db.session.rollback()
             circle = _circle(circle_id)
             form.name.errors = list(form.name.errors) + [str(error)]
+            status = 403 if isinstance(error, TextRefused) else 400
         else:
             db.session.commit()
             flash(_("The settings were saved."), "success")
             return redirect(url_for("circles.show", circle_id=circle.id))
-    return render_template("circles/settings.html", circle=circle, form=form), (400 if form.errors else 200)
+    if status == 200 and form.errors:
+        status = 400
+    return render_template("circles/settings.html", circle=circle, form=form, text_refusal=text_refusal), status
 
 
 @bp.post("/<int:circle_id>/status")

@@ -126,6 +126,7 @@ class TextField(enum.StrEnum):
     bio = "bio"  # 自己紹介: members read it
     join_request_message = "join_request_message"  # 参加申請のメッセージ: the circle's admins read it
     question = "question"  # 市への質問 (public or private): the department answers, members may read it
+    circle_text = "circle_text"  # サークル名・紹介文: whoever sees the circle reads them (a pupil may be made its admin)
     audience_list_name = "audience_list_name"  # 日記の公開リスト名: only its owner sees it
     survey_answer = "survey_answer"  # アンケートの自由記述: anonymous, only the department's staff read it
     report_note = "report_note"  # 通報の内容: only staff read it
@@ -134,7 +135,7 @@ class TextField(enum.StrEnum):
 
 
 # Text that other members read is posting, whatever the form: it follows Capability.write.
-_READ_BY_OTHERS = frozenset({TextField.bio, TextField.join_request_message, TextField.question})
+_READ_BY_OTHERS = frozenset({TextField.bio, TextField.join_request_message, TextField.question, TextField.circle_text})
 
 
 def can_publish_text(user, field: TextField, today: date | None = None) -> bool:

@@ -168,6 +168,30 @@ def test_admins_do_not_read_a_message_a_pupil_sent_before_the_rule(client, make_
     assert pupil.nickname in page and "むかしのメッセージ" not in page
 
 
+# A pupil may be appointed admin (approve requests, moderate) but a circle's name and description
+# are text everyone who sees the circle reads.
+@pytest.mark.parametrize(("who", "status"), [("pupil", 403), ("adult", 302)])
+def test_only_admins_who_may_post_change_the_circles_words(client, auth, make_user, make_circle, who, status):
+    admin = make_user(birth_date=CHILD) if who == "pupil" else make_user()
+    circle = make_circle(name="書道の会", description="毎週土曜に集まります。", admins=[admin])
+    auth.login(admin)
+    settings = {"name": "書道の会", "description": "毎週土曜に集まります。", "category": circle.category,
+                "district_id": "0", "visibility": "public", "join_mode": "approval", "topic_policy": "members",
+                "comment_policy": "members"}
+    page = client.get(f"/circles/{circle.id}/settings").get_data(as_text=True)
+    assert ("中学生以下の方は" in page) is (who == "pupil")
+    # Other settings with the words unchanged (as the read-only fields send them back) are saved.
+    assert client.post(f"/circles/{circle.id}/settings", data=settings).status_code == 302
+    changed = client.post(f"/circles/{circle.id}/settings", data={**settings, "description": "連絡はこちら: abc"})
+    assert changed.status_code == status
+    db.session.expire_all()
+    saved = db.session.get(Circle, circle.id)
+    assert saved.join_mode == "approval"
+    assert (saved.description == "連絡はこちら: abc") is (status == 302)
+    if status == 403:
+        assert "連絡はこちら: abc" in changed.get_data(as_text=True)
+
+
 def test_approving_a_withdrawn_request_is_refused(client, auth, make_user, make_circle, ask_to_join):
     owner, applicant = make_user(), make_user()
     circle = make_circle(owner, visibility="private", join_mode="approval")

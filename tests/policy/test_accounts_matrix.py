@@ -114,7 +114,7 @@ def test_capability_matrix(state, role, capability):
 
 F = TextField
 # Read by other members: posting, so 中学生以下 (and anyone who may not write) leave it empty.
-POSTING = {F.bio, F.join_request_message, F.question}
+POSTING = {F.bio, F.join_request_message, F.question, F.circle_text}
 # Identity (a member must have a name), or read only by staff or by the member: open to children.
 NOT_POSTING = {F.nickname, F.audience_list_name, F.survey_answer, F.report_note, F.appeal, F.page_feedback}
 TEXT_STATES = ["verified_minor", "verified_adult", "minor_after_april", "applied", "suspended"]
