@@ -107,8 +107,9 @@ def update_profile(
     district_visibility: str,
     avatar_visibility: str = ProfileVisibility.members.value,
 ) -> None:
-    """`bio=None` keeps the stored self-introduction (the form has no bio field for a member who
-    may not publish one, and saving the nickname must not erase text kept from before)."""
+    """`bio=None` keeps the stored self-introduction: the form disables the field (so the browser
+    does not send it) for a member who may not publish one, and saving the nickname must not erase
+    text kept from before."""
     nickname = clean_line(nickname)
     bio = clean_text(bio) if bio is not None else None
     if bio and (refusal := why_cannot_publish(user, TextField.bio)):
