@@ -33,7 +33,7 @@ from community.circles.models import (
 )
 from community.core.database import utcnow
 from community.extensions import db
-from community.policy import Capability, can, why_cannot
+from community.policy import Capability, TextField, can, why_cannot, why_cannot_publish
 from community.policy import circles as policy
 
 # Printed codes avoid letters that are easily confused (0/O, 1/I/L).
@@ -49,6 +49,10 @@ class CircleError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class TextRefused(CircleError):
+    """The member may not fill in a free-text field (the rule for posting): the form shows it again."""
 
 
 CLOSED_MESSAGE = _l("This circle is closed, so nothing new can be posted. Its contents can still be read.")
@@ -135,9 +139,18 @@ def create_circle(
     return circle
 
 
+def _same_text(a: str, b: str) -> bool:
+    """Unchanged text, whatever the line breaks (a browser sends a textarea's as CRLF)."""
+    return a.replace("\r\n", "\n").strip() == (b or "").replace("\r\n", "\n").strip()
+
+
 def update_circle(actor: User, circle: Circle, **fields) -> Circle:
     if not policy.can_edit_circle(actor, circle):
         raise CircleError(_l("You cannot change this circle's settings."))
+    # An admin who may not post (a pupil appointed admin) keeps the settings but not the words.
+    if any(k in fields and not _same_text(fields[k], getattr(circle, k)) for k in ("name", "description")):
+        if refusal := why_cannot_publish(actor, TextField.circle_text):
+            raise TextRefused(refusal)
     if "name" in fields and fields["name"].strip() != circle.name:
         rows = db.session.execute(
             select(Circle.id).where(
@@ -229,6 +242,8 @@ def request_to_join(user: User, circle: Circle, message: str = "") -> JoinReques
         if circle.status != CircleStatus.open.value:
             raise CircleError(_l("This circle is closed and is not taking new members."))
         raise CircleError(why_cannot(user, Capability.read_members) or _l("This circle does not take requests to join."))
+    if message.strip() and (refusal := why_cannot_publish(user, TextField.join_request_message)):
+        raise TextRefused(refusal)  # the admins read the message: it is posting
     req = JoinRequest(circle_id=circle.id, user_id=user.id, message=message.strip())
     db.session.add(req)
     db.session.flush()

@@ -30,12 +30,20 @@ from community.circles.forms import (
     TopicForm,
 )
 from community.circles.models import Circle, Event, Invitation, JoinRequest, Topic
-from community.circles.services import CircleError
+from community.circles.services import CircleError, TextRefused
 from community.core.csvexport import csv_response
 from community.core.i18n import TOKYO
 from community.core.once import already_sent
 from community.extensions import db
-from community.policy import Capability, memo, visible_members, why_cannot
+from community.policy import (
+    Capability,
+    TextField,
+    can_publish_text,
+    memo,
+    visible_members,
+    why_cannot,
+    why_cannot_publish,
+)
 from community.policy import circles as policy
 from community.reach.services import record_view
 
@@ -277,6 +285,10 @@ def settings(circle_id: int):
     form.district_id.choices = _district_choices()
     if request.method == "GET":
         form.district_id.data = circle.district_id or 0
+    if text_refusal := why_cannot_publish(current_user, TextField.circle_text):
+        for f in (form.name, form.description):  # read-only, still sent: the other settings stay editable
+            f.render_kw = {**(f.render_kw or {}), "readonly": True}
+    status = 200
     if form.validate_on_submit():
         try:
             services.update_circle(
@@ -295,11 +307,14 @@ def settings(circle_id: int):
             db.session.rollback()
             circle = _circle(circle_id)
             form.name.errors = list(form.name.errors) + [str(error)]
+            status = 403 if isinstance(error, TextRefused) else 400
         else:
             db.session.commit()
             flash(_("The settings were saved."), "success")
             return redirect(url_for("circles.show", circle_id=circle.id))
-    return render_template("circles/settings.html", circle=circle, form=form), (400 if form.errors else 200)
+    if status == 200 and form.errors:
+        status = 400
+    return render_template("circles/settings.html", circle=circle, form=form, text_refusal=text_refusal), status
 
 
 @bp.post("/<int:circle_id>/status")
@@ -398,17 +413,27 @@ def join(circle_id: int):
 def request_join(circle_id: int):
     circle = _circle(circle_id)
     form = JoinRequestForm()
+    if message_refusal := why_cannot_publish(current_user, TextField.join_request_message):
+        form.message.render_kw = {**(form.message.render_kw or {}), "disabled": True}  # never sent
+    status = 200
     if form.validate_on_submit():
         if (resent := already_sent()) is not None:  # else "you have already sent a request"
             return resent
         try:
             services.request_to_join(current_user, circle, form.message.data or "")
+        except TextRefused as error:
+            db.session.rollback()
+            form.message.errors.append(str(error))
+            status = 403
         except CircleError as error:
             return _fail(error, "circles.show", circle_id=circle_id)
-        db.session.commit()
-        flash(_("Your request was sent. You will be notified when the admins answer."), "success")
-        return redirect(url_for("circles.show", circle_id=circle_id))
-    return render_template("circles/request.html", circle=circle, form=form), (400 if form.errors else 200)
+        else:
+            db.session.commit()
+            flash(_("Your request was sent. You will be notified when the admins answer."), "success")
+            return redirect(url_for("circles.show", circle_id=circle_id))
+    if status == 200 and form.errors:
+        status = 400
+    return render_template("circles/request.html", circle=circle, form=form, message_refusal=message_refusal), status
 
 
 @bp.post("/requests/<int:request_id>/withdraw")
@@ -688,8 +713,11 @@ def members(circle_id: int):
             .order_by(JoinRequest.created_at)
         )
     )
+    # A message sent by someone who may not post (e.g. before the rule) stays stored but unread.
+    unshown = {r.id for r in requests_ if r.message and not can_publish_text(r.user, TextField.join_request_message)}
     return render_template("circles/members.html", circle=circle, rows=services.member_rows(circle),
-                           requests=requests_, can_own=policy.can_own_circle(current_user, circle))
+                           requests=requests_, unshown_messages=unshown,
+                           can_own=policy.can_own_circle(current_user, circle))
 
 
 @bp.get("/<int:circle_id>/members.csv")

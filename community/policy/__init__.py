@@ -7,16 +7,20 @@ sub-module here and is re-exported below.
 
 from community.policy.accounts import (
     Capability,
+    TextField,
     can,
     can_grant_role,
     can_manage_account,
+    can_publish_text,
     is_minor,
     minor_until,
     why_cannot,
+    why_cannot_publish,
 )
 from community.policy.social import (
     FriendRefusal,
     are_friends,
+    bio_shown_to_others,
     block_partner_ids,
     blocked_ids,
     blocker_ids,
@@ -37,8 +41,9 @@ from community.policy.social import (
 )
 
 __all__ = ["Capability", "can", "can_grant_role", "can_manage_account", "is_minor", "minor_until", "why_cannot"]
+__all__ += ["TextField", "can_publish_text", "why_cannot_publish"]  # free text others read follows the posting rule
 __all__ += [  # social: friends, blocks, profiles, withdrawal
-    "FriendRefusal", "are_friends", "block_partner_ids", "blocked_ids", "blocker_ids", "can_accept_friend_request",
+    "FriendRefusal", "are_friends", "bio_shown_to_others", "block_partner_ids", "blocked_ids", "blocker_ids", "can_accept_friend_request",
     "can_block", "can_edit_profile", "can_interact", "can_view_profile", "can_withdraw", "friend_ids", "friend_request_refusal",
     "has_blocked", "is_blocked", "is_friend_of_viewer", "not_blocked_by_owner", "visible_members",
     "visible_profile_fields",

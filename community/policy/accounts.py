@@ -119,6 +119,46 @@ def why_cannot(user, capability: Capability, today: date | None = None) -> str |
     return str(_l("You do not have permission to do this."))
 
 
+class TextField(enum.StrEnum):
+    """Free text a member types into a form, named so that one rule decides each field."""
+
+    nickname = "nickname"  # 表示名: identity, not posting
+    bio = "bio"  # 自己紹介: members read it
+    join_request_message = "join_request_message"  # 参加申請のメッセージ: the circle's admins read it
+    question = "question"  # 市への質問 (public or private): the department answers, members may read it
+    circle_text = "circle_text"  # サークル名・紹介文: whoever sees the circle reads them (a pupil may be made its admin)
+    audience_list_name = "audience_list_name"  # 日記の公開リスト名: only its owner sees it
+    survey_answer = "survey_answer"  # アンケートの自由記述: anonymous, only the department's staff read it
+    report_note = "report_note"  # 通報の内容: only staff read it
+    appeal = "appeal"  # 異議申し立て: only staff read it
+    page_feedback = "page_feedback"  # 「役に立ちましたか」のコメント: only staff read it
+
+
+# Text that other members read is posting, whatever the form: it follows Capability.write.
+_READ_BY_OTHERS = frozenset({TextField.bio, TextField.join_request_message, TextField.question, TextField.circle_text})
+
+
+def can_publish_text(user, field: TextField, today: date | None = None) -> bool:
+    """May `user` put text into `field` under the rule for posting?
+
+    Text other members read needs `Capability.write` (so 中学生以下 read only). A nickname is how a
+    member appears at all, and text that only staff or the member read is not posting: those stay
+    open to children (reporting and appeals are safety features); each form still checks who may
+    use it at all (can_edit_profile, can_report, can_appeal, ...).
+    """
+    field = TextField(field)
+    if field in _READ_BY_OTHERS:
+        return can(user, Capability.write, today)
+    return True
+
+
+def why_cannot_publish(user, field: TextField, today: date | None = None) -> str | None:
+    """The reason to show next to a field the member may not fill (None when allowed)."""
+    if can_publish_text(user, field, today):
+        return None
+    return why_cannot(user, Capability.write, today)
+
+
 def can_manage_account(actor, target) -> bool:
     """May this staff member verify, suspend, reinstate or reset the password of `target`?
 

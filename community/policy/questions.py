@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.sql import ColumnElement
 
-from community.policy.accounts import Capability, can
+from community.policy.accounts import Capability, TextField, can, can_publish_text
 from community.policy.moderation import ModerationState, state_is_visible, visible_state
 
 
@@ -49,8 +49,8 @@ def _official_account():
 # --- asking ----------------------------------------------------------------------------------------
 
 def can_ask_question(viewer) -> bool:
-    """Verified members who may write (minors read only)."""
-    return can(viewer, Capability.write)
+    """Verified members who may write (minors read only): a question is text others read."""
+    return can_publish_text(viewer, TextField.question)
 
 
 def askable_accounts() -> Select:

@@ -18,6 +18,10 @@ Decisions (documented here because the views and the other policies rely on them
   a block must never hide anything from moderation. "Only me" fields stay private from staff.
 - Anonymous visitors (and logged-in people who cannot read members' content) see only the
   nickname of members who chose a public profile; never a bio or district.
+- A self-introduction is text other members read, so it follows the rule for posting
+  (`can_publish_text(owner, TextField.bio)`): members never see the bio of someone who may not
+  post (中学生以下), even one saved earlier; the author and staff still do. The nickname is
+  identity, not posting: every member has one.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import enum
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true, union
 
-from community.policy.accounts import Capability, can, is_minor
+from community.policy.accounts import Capability, TextField, can, can_publish_text, is_minor
 
 ACTIVE = "verified"
 
@@ -218,6 +222,8 @@ def visible_profile_fields(viewer, owner, settings=None) -> frozenset[str]:
     friend = None  # asked once, only if a field needs it
     shown = {"nickname"}
     for field in PROFILE_FIELDS:
+        if field == "bio" and not (_is_moderator(viewer) or bio_shown_to_others(owner)):
+            continue
         level = settings.visibility_of(field).value
         if level == "members":
             shown.add(field)
@@ -227,6 +233,12 @@ def visible_profile_fields(viewer, owner, settings=None) -> frozenset[str]:
             if friend:
                 shown.add(field)
     return frozenset(shown)
+
+
+def bio_shown_to_others(owner) -> bool:
+    """A self-introduction is posting: one saved while its author could not post (中学生以下, e.g.
+    before this rule) stays stored and visible to its author and staff, never to other members."""
+    return can_publish_text(owner, TextField.bio)
 
 
 def can_view_avatar(viewer, user_id: int) -> bool:

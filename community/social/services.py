@@ -22,12 +22,14 @@ from community.notifications.services import delete_for_targets, notify
 from community.policy import (
     Capability,
     FriendRefusal,
+    TextField,
     can_accept_friend_request,
     can_block,
     can_view_profile,
     can_withdraw,
     friend_request_refusal,
     why_cannot,
+    why_cannot_publish,
 )
 from community.social.hooks import export_sections, withdraw_hooks
 from community.social.models import Block, Friendship, ProfileSettings, ProfileVisibility
@@ -98,22 +100,27 @@ def update_profile(
     user: User,
     *,
     nickname: str,
-    bio: str,
+    bio: str | None,
     district_id: int | None,
     public_nickname: bool,
     bio_visibility: str,
     district_visibility: str,
     avatar_visibility: str = ProfileVisibility.members.value,
 ) -> None:
+    """`bio=None` keeps the stored self-introduction: the form disables the field (so the browser
+    does not send it) for a member who may not publish one, and saving the nickname must not erase
+    text kept from before."""
     nickname = clean_line(nickname)
-    bio = clean_text(bio)
+    bio = clean_text(bio) if bio is not None else None
+    if bio and (refusal := why_cannot_publish(user, TextField.bio)):
+        raise SocialError(refusal, 403)
     if not nickname:
         raise SocialError(_l("Please enter a nickname."))
     if len(nickname) > NICKNAME_MAX:
         raise SocialError(_l("Please keep your nickname to %(n)s characters or fewer.", n=NICKNAME_MAX))
     if nickname == WITHDRAWN_NICKNAME:
         raise SocialError(_l("This nickname cannot be used. Please choose another."))
-    if len(bio) > BIO_MAX:
+    if bio is not None and len(bio) > BIO_MAX:
         raise SocialError(_l("Please keep your self-introduction to %(n)s characters or fewer.", n=BIO_MAX))
     if district_id is not None and db.session.get(District, district_id) is None:
         raise SocialError(_l("Please choose a district from the list."))
@@ -121,7 +128,8 @@ def update_profile(
     if not {bio_visibility, district_visibility, avatar_visibility} <= levels:
         raise SocialError(_l("Please choose who can see each item from the list."))
     user.nickname = nickname
-    user.bio = bio
+    if bio is not None:
+        user.bio = bio
     user.district_id = district_id
     settings = settings_for(user)
     settings.public_nickname = bool(public_nickname)

@@ -20,7 +20,9 @@ from community.media.pipeline import PhotoError
 from community.media.services import read_upload
 from community.policy import (
     Capability,
+    TextField,
     are_friends,
+    bio_shown_to_others,
     can,
     can_accept_friend_request,
     can_block,
@@ -31,6 +33,7 @@ from community.policy import (
     has_blocked,
     visible_profile_fields,
     why_cannot,
+    why_cannot_publish,
 )
 from community.policy.social import profile_settings
 from community.social import services
@@ -83,7 +86,8 @@ def profile(user_id: int):
     if not fields:
         abort(404)
     is_self = current_user.is_authenticated and current_user.id == member.id
-    context = {"member": member, "fields": fields, "is_self": is_self, "settings": settings}
+    bio_hidden = "bio" in fields and bool(member.bio) and not bio_shown_to_others(member)
+    context = {"member": member, "fields": fields, "is_self": is_self, "settings": settings, "bio_hidden": bio_hidden}
     if current_user.is_authenticated and not is_self and can(current_user, Capability.read_members):
         friendship = services.friendship_between(current_user, member)
         context.update(
@@ -119,6 +123,10 @@ def edit_profile():
         }
     )
     form.district_id.choices = [SelectChoice("", _("Not set"))] + [SelectChoice(str(d.id), d.name) for d in districts]
+    bio_refusal = why_cannot_publish(user, TextField.bio)
+    if bio_refusal:  # greyed out with the reason; a disabled field is never sent, so nothing stored is lost
+        form.bio.render_kw = {**(form.bio.render_kw or {}), "disabled": True}
+    status = 200
     if form.validate_on_submit():
         raw_district = form.district_id.data or ""
         try:
@@ -126,7 +134,8 @@ def edit_profile():
             services.update_profile(
                 user,
                 nickname=form.nickname.data,
-                bio=form.bio.data or "",
+                # No bio field on the form of a member who may not publish one: keep what is stored.
+                bio=(form.bio.data or "") if "bio" in request.form else None,
                 district_id=district_id,
                 public_nickname=form.public_nickname.data,
                 bio_visibility=form.bio_visibility.data,
@@ -147,12 +156,15 @@ def edit_profile():
         except SocialError as error:
             db.session.rollback()
             form.form_errors.append(str(error.message))
+            status = error.status
         else:
             db.session.commit()
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("social.edit_profile"))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("social/edit_profile.html", form=form, avatar=services.avatar_of(user)), status
+    if status == 200 and (form.errors or form.form_errors):
+        status = 400
+    return render_template("social/edit_profile.html", form=form, avatar=services.avatar_of(user),
+                           bio_refusal=bio_refusal), status
 
 
 # --- Friends -----------------------------------------------------------------------------------------

@@ -104,3 +104,26 @@ def test_profile_form_errors_are_accessible_and_keep_input(page, live_server, tw
     assert page.get_by_text("ニックネームを入力してください").first.is_visible()
     assert page.get_by_label("自己紹介", exact=True).input_value() == "書きかけの自己紹介"
     assert_accessible(page)
+
+
+def test_a_pupil_sees_why_and_saving_the_profile_keeps_the_self_introduction(page, live_server):
+    """The real browser does not send the disabled field, so the bio written before is kept."""
+    with live_server.app.app_context():
+        pupil = User(login_id="mei", login_key=normalize_login_id("mei"), nickname="めい",
+                     password_hash=hash_password(PASSWORD), birth_date=date(date.today().year - 13, 6, 1),
+                     status="verified", bio="前に書いた自己紹介")
+        db.session.add(pupil)
+        db.session.commit()
+        pupil_id = pupil.id
+    log_in(page, live_server, "mei")
+    page.goto(live_server.url + "/settings/profile")
+    bio = page.get_by_label("自己紹介", exact=True)
+    assert bio.is_disabled() and bio.input_value() == "前に書いた自己紹介"
+    assert page.get_by_text("中学生以下の方は、読むことはできますが投稿はできません", exact=False).is_visible()
+    assert_accessible(page)
+    page.get_by_label("ニックネーム", exact=True).fill("めいめい")
+    page.get_by_role("button", name="保存する").click()
+    assert page.get_by_text("プロフィールを保存しました").is_visible()
+    with live_server.app.app_context():
+        saved = db.session.get(User, pupil_id)
+        assert (saved.nickname, saved.bio) == ("めいめい", "前に書いた自己紹介")

@@ -7,6 +7,7 @@ import io
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from community.circles import services
@@ -131,6 +132,66 @@ def test_request_approve_and_notify(client, auth, make_user, make_circle):
     assert db.session.get(JoinRequest, req.id).status == "approved"
     kinds = db.session.scalars(select(Notification.kind).where(Notification.recipient_id == applicant.id)).all()
     assert "circle_join_approved" in kinds
+
+
+# A message to the admins is text others read: it follows the rule for posting
+# (policy.can_publish_text), while asking to join stays open to pupils (they read circles).
+@pytest.mark.parametrize(("who", "status"), [("pupil", 403), ("adult", 302), ("staff", 302)])
+def test_only_members_who_may_post_write_a_join_request_message(client, auth, make_user, make_circle, who, status):
+    circle = make_circle(visibility="private", join_mode="approval")
+    user = make_user(**{"pupil": {"birth_date": CHILD}, "adult": {}, "staff": {"role": "staff"}}[who])
+    auth.login(user)
+    response = client.post(f"/circles/{circle.id}/request", data={"message": "LINEで連絡ください"})
+    assert response.status_code == status
+    sent = db.session.scalar(select(JoinRequest).where(JoinRequest.user_id == user.id))
+    assert (sent is not None) is (status == 302)
+    if status == 403:
+        body = response.get_data(as_text=True)
+        assert "中学生以下の方は、読むことはできますが投稿はできません" in body
+        assert "LINEで連絡ください" in body
+
+
+def test_a_pupil_asks_to_join_without_a_message(client, auth, make_user, make_circle):
+    circle = make_circle(visibility="private", join_mode="approval")
+    pupil = make_user(birth_date=CHILD)
+    auth.login(pupil)
+    page = client.get(f"/circles/{circle.id}/request").get_data(as_text=True)
+    assert "中学生以下の方は" in page and "disabled" in page[page.index("<textarea"):page.index("</textarea>")]
+    assert client.post(f"/circles/{circle.id}/request", data={}).status_code == 302
+    assert db.session.scalar(select(JoinRequest).where(JoinRequest.user_id == pupil.id)).message == ""
+
+
+def test_admins_do_not_read_a_message_a_pupil_sent_before_the_rule(client, make_user, make_circle):
+    owner, pupil = make_user(), make_user(birth_date=CHILD)
+    circle = make_circle(owner, visibility="private", join_mode="approval")
+    db.session.add(JoinRequest(circle_id=circle.id, user_id=pupil.id, message="むかしのメッセージ"))
+    db.session.commit()
+    page = login(client.application, owner).get(f"/circles/{circle.id}/members").get_data(as_text=True)
+    assert pupil.nickname in page and "むかしのメッセージ" not in page
+
+
+# A pupil may be appointed admin (approve requests, moderate) but a circle's name and description
+# are text everyone who sees the circle reads.
+@pytest.mark.parametrize(("who", "status"), [("pupil", 403), ("adult", 302)])
+def test_only_admins_who_may_post_change_the_circles_words(client, auth, make_user, make_circle, who, status):
+    admin = make_user(birth_date=CHILD) if who == "pupil" else make_user()
+    circle = make_circle(name="書道の会", description="毎週土曜に集まります。", admins=[admin])
+    auth.login(admin)
+    settings = {"name": "書道の会", "description": "毎週土曜に集まります。", "category": circle.category,
+                "district_id": "0", "visibility": "public", "join_mode": "approval", "topic_policy": "members",
+                "comment_policy": "members"}
+    page = client.get(f"/circles/{circle.id}/settings").get_data(as_text=True)
+    assert ("中学生以下の方は" in page) is (who == "pupil")
+    # Other settings with the words unchanged (as the read-only fields send them back) are saved.
+    assert client.post(f"/circles/{circle.id}/settings", data=settings).status_code == 302
+    changed = client.post(f"/circles/{circle.id}/settings", data={**settings, "description": "連絡はこちら: abc"})
+    assert changed.status_code == status
+    db.session.expire_all()
+    saved = db.session.get(Circle, circle.id)
+    assert saved.join_mode == "approval"
+    assert (saved.description == "連絡はこちら: abc") is (status == 302)
+    if status == 403:
+        assert "連絡はこちら: abc" in changed.get_data(as_text=True)
 
 
 def test_approving_a_withdrawn_request_is_refused(client, auth, make_user, make_circle, ask_to_join):

@@ -8,7 +8,15 @@ from types import SimpleNamespace
 import pytest
 
 from community.accounts.models import User
-from community.policy import Capability, can, is_minor, minor_until
+from community.policy import (
+    Capability,
+    TextField,
+    can,
+    can_publish_text,
+    is_minor,
+    minor_until,
+    why_cannot_publish,
+)
 
 TODAY = date(2026, 11, 22)
 
@@ -100,6 +108,38 @@ CASES = [
 def test_capability_matrix(state, role, capability):
     user, today = _person(state, role)
     assert can(user, capability, today=today) is (capability in expected(state, role if role != "none" else "member"))
+
+
+# --- free text others read follows the rule for posting (one row per field) -------------------
+
+F = TextField
+# Read by other members: posting, so 中学生以下 (and anyone who may not write) leave it empty.
+POSTING = {F.bio, F.join_request_message, F.question, F.circle_text}
+# Identity (a member must have a name), or read only by staff or by the member: open to children.
+NOT_POSTING = {F.nickname, F.audience_list_name, F.survey_answer, F.report_note, F.appeal, F.page_feedback}
+TEXT_STATES = ["verified_minor", "verified_adult", "minor_after_april", "applied", "suspended"]
+TEXT_CASES = [
+    (field, state, role)
+    for field in TextField
+    for state in TEXT_STATES
+    for role in ("member", "staff")
+]
+
+
+def test_every_text_field_is_decided():
+    assert POSTING | NOT_POSTING == set(TextField) and not POSTING & NOT_POSTING
+
+
+@pytest.mark.parametrize(("field", "state", "role"), TEXT_CASES, ids=[f"{f}-{s}-{r}" for f, s, r in TEXT_CASES])
+def test_text_field_matrix(field, state, role):
+    user, today = _person(state, role)
+    writes = state in ("verified_adult", "minor_after_april")  # a staff role changes nothing here
+    allowed = writes or field in NOT_POSTING
+    assert can_publish_text(user, field, today=today) is allowed
+    reason = why_cannot_publish(user, field, today=today)
+    assert (reason is None) is allowed
+    if state == "verified_minor" and not allowed:
+        assert "junior-high-school age" in reason  # the same words as for posting (no locale here)
 
 
 # --- the HTTP routes added by accounts ---------------------------------------------------------

@@ -10,6 +10,7 @@ from community.accounts.models import User
 from community.extensions import db
 from community.social.models import ProfileSettings
 from community.social.text import clean_line, clean_text
+from tests.social.conftest import minor_birth_date
 
 
 def form(**overrides):
@@ -90,3 +91,38 @@ def test_suspended_and_anonymous_cannot_edit(client, auth, make_user):
     assert client.get("/settings/profile").status_code == 302
     auth.login(make_user(status="suspended"))
     assert client.post("/settings/profile", data=form(nickname="変更")).status_code in (302, 403)
+
+
+# The self-introduction is read by other members, so it follows the rule for posting
+# (policy.can_publish_text): a pupil's crafted POST is refused and what they typed is shown again.
+@pytest.mark.parametrize(("who", "status"), [("pupil", 403), ("adult", 302), ("staff", 302)])
+def test_only_members_who_may_post_save_a_self_introduction(client, auth, make_user, who, status):
+    user = make_user(**{"pupil": {"birth_date": minor_birth_date()}, "adult": {}, "staff": {"role": "staff"}}[who])
+    auth.login(user)
+    response = client.post("/settings/profile", data=form(bio="わたしの連絡先は abc です"))
+    assert response.status_code == status
+    db.session.expire_all()
+    assert (db.session.get(User, user.id).bio == "わたしの連絡先は abc です") is (status == 302)
+    if status == 403:
+        body = response.get_data(as_text=True)
+        assert "中学生以下の方は、読むことはできますが投稿はできません" in body
+        assert "わたしの連絡先は abc です" in body
+
+
+def test_a_pupil_sees_the_self_introduction_field_greyed_out_with_the_reason(client, auth, make_user):
+    auth.login(make_user(birth_date=minor_birth_date()))
+    page = client.get("/settings/profile").get_data(as_text=True)
+    assert "中学生以下の方は、読むことはできますが投稿はできません" in page
+    textarea = page[page.index("<textarea"):page.index("</textarea>")]
+    assert "disabled" in textarea
+
+
+def test_a_pupil_saves_the_nickname_and_keeps_the_self_introduction_written_before(client, auth, make_user):
+    pupil = make_user(birth_date=minor_birth_date(), nickname="まえの名前", bio="以前の自己紹介")
+    auth.login(pupil)
+    data = form(nickname="あたらしい名前")
+    del data["bio"]  # a browser does not send a disabled field
+    assert client.post("/settings/profile", data=data).status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(User, pupil.id)
+    assert (saved.nickname, saved.bio) == ("あたらしい名前", "以前の自己紹介")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from community.accounts.models import User
 from community.extensions import db
 from community.policy import visible_members, visible_profile_fields
-from tests.social.conftest import VIEWER_KINDS
+from tests.social.conftest import VIEWER_KINDS, minor_birth_date
 
 # (viewer kind, public_nickname) -> HTTP status of the profile page
 PAGE_ACCESS = [
@@ -54,6 +54,33 @@ def test_self_introduction_follows_its_visibility(client, auth, profile_of, view
         auth.login(viewer)
     body = client.get(f"/members/{owner.id}").get_data(as_text=True)
     assert ("自己紹介の本文です" in body) is shown
+
+
+# A 中学生以下 member's self-introduction (saved before the rule, or while an applicant) is posting:
+# no other member reads it, whatever its visibility (a friend neither); staff still do when the
+# visibility lets them (as for any member), to answer a report about it.
+PUPIL_BIO = [(kind, level, kind == "staff" and level == "members") for kind in VIEWER_KINDS
+             for level in ("members", "friends")]
+
+
+@pytest.mark.parametrize(("kind", "level", "shown"), PUPIL_BIO)
+def test_a_pupils_self_introduction_is_not_shown_to_other_members(client, auth, profile_of, viewer_of, kind, level,
+                                                                  shown):
+    owner = profile_of(public_nickname=True, bio_visibility=level, birth_date=minor_birth_date())
+    viewer = viewer_of(kind, owner)
+    if viewer:
+        auth.login(viewer)
+    body = client.get(f"/members/{owner.id}").get_data(as_text=True)
+    assert ("自己紹介の本文です" in body) is shown
+    assert ("bio" in visible_profile_fields(viewer, owner)) is shown
+
+
+def test_a_pupil_still_sees_their_own_self_introduction_with_a_note(client, auth, profile_of):
+    owner = profile_of(birth_date=minor_birth_date())
+    auth.login(owner)
+    body = client.get(f"/members/{owner.id}").get_data(as_text=True)
+    assert "自己紹介の本文です" in body
+    assert "ほかのメンバーには表示されません" in body
 
 
 @pytest.mark.parametrize(("kind", "level", "shown"), FIELD_MATRIX)
