@@ -87,7 +87,7 @@ def init_app(app: Flask) -> None:
         g.kiosk = kiosk
         if kiosk is None or request.endpoint == "static":
             return None
-        if services.touch_device(kiosk) and commit_or_skip("a kiosk's last-seen time"):
+        if commit_or_skip("a kiosk's last-use time", lambda: services.touch_device(kiosk)):
             g._kiosk_refresh_cookie = True
         endpoint = request.endpoint or ""
         if current_user.is_authenticated and current_user.is_suspended:

@@ -8,8 +8,9 @@
   community/media/storage.py) and answered 503 by `kept_response()`: the typed fields, editable,
   in a form that sends them again to the same address with a fresh CSRF token and the same
   double-submit id (so a retry after a send that did succeed cannot post twice), plus a copy.
-- Writes that only accompany reading (a session's "last seen", a circle's "read up to", the
-  search outbox) use `commit_or_skip()`: on a full disk they are dropped and logged.
+- Writes that only accompany reading (a session's or a kiosk's "last seen", a circle's "read up
+  to") use `commit_or_skip()`, and applying the search outbox before a search catches it too: on
+  a full disk they are dropped (the outbox rows stay for later) and logged.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ import re
 import sqlite3
 from collections.abc import Callable
 
-from flask import g, jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from community.extensions import db, login_manager
+from community.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -71,28 +72,31 @@ def is_storage_full(error: BaseException | None) -> bool:
     return False
 
 
-def commit_or_skip(what: str, write: Callable[[], object] | None = None) -> bool:
+def commit_or_skip(what: str, write: Callable[[], object] | None = None):
     """Make (`write`) and commit a change that only accompanies reading; on a full disk drop it
-    (logged) and let the page go on. Returns whether it was saved."""
+    (logged) and let the page go on. Returns what `write` returned (True without one) once
+    committed, None when skipped."""
     try:
-        if write is not None:
-            write()
+        result = write() if write is not None else True
         db.session.commit()
     except Exception as error:
         if not is_storage_full(error):
             raise
         db.session.rollback()
         log.warning("storage full: %s skipped (%s)", what, error.__class__.__name__)
-        return False
-    return True
+        return None
+    return result
 
 
-def _fields() -> tuple[list[dict], list[tuple[str, str]]]:
-    """(shown, carried): the typed fields to show editable, and the rest to re-send hidden."""
+def _fields() -> tuple[list[dict], list[tuple[str, str]], bool]:
+    """(shown, carried, secrets_dropped): the typed fields to show editable, the rest to re-send
+    hidden, and whether a password or code was left out (it must be typed again)."""
     shown: list[dict] = []
     carried: list[tuple[str, str]] = []
+    secrets_dropped = False
     for name in request.form:
         if _SECRET.search(name):
+            secrets_dropped = secrets_dropped or (name != "csrf_token" and any(request.form.getlist(name)))
             continue
         for value in request.form.getlist(name):
             if name in CARRIED or (name not in LABELS and _CHOSEN.match(value)):
@@ -101,13 +105,13 @@ def _fields() -> tuple[list[dict], list[tuple[str, str]]]:
                 label = LABELS.get(name, name)
                 shown.append({"name": name, "label": label, "value": value,
                               "long": "\n" in value or len(value) > 80 or name in ("body", "text", "comment")})
-    return shown, carried
+    return shown, carried, secrets_dropped
 
 
-def kept_response():
+def kept_response(template: str = "errors/storage_full.html"):
     """The 503 answer to a POST whose save failed for lack of space: nothing typed is lost."""
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-    shown, carried = _fields()
+    shown, carried, secrets_dropped = _fields()
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     if request.path.startswith("/api/") or best == "application/json":
         return jsonify(error=str(TITLE), message=str(MESSAGE),
@@ -115,13 +119,13 @@ def kept_response():
     files_dropped = any(f.filename for f in request.files.values())
     copy = "\n\n".join(f"{f['label']}:\n{f['value']}" for f in shown)
     context = {"title": TITLE, "message": MESSAGE, "shown": shown, "carried": carried,
-               "files_dropped": files_dropped, "copy": copy, "action": request.full_path.rstrip("?")}
+               "files_dropped": files_dropped, "secrets_dropped": secrets_dropped, "copy": copy, "action": request.full_path.rstrip("?")}
     try:
-        html = render_template("errors/storage_full.html", **context)
-    except Exception:  # noqa: BLE001 - e.g. the signed-in member could not be loaded: draw it signed out
-        log.exception("the storage-full page could not be drawn for the signed-in member")
+        html = render_template(template, **context)
+    except Exception:  # noqa: BLE001 - the layout reads the database: then the form alone, unstyled
+        log.exception("the storage-full page could not be drawn in the layout")
         with contextlib.suppress(Exception):
             db.session.rollback()
-        g._login_user = login_manager.anonymous_user()
-        html = render_template("errors/storage_full.html", **context)
+        # Without the context processors (they ask the database too).
+        html = current_app.jinja_env.get_template("errors/storage_full_bare.html").render(**context)
     return html, 503, headers

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
 from community.accounts.models import UserSession
 from community.circles.models import CircleMembership, Post, Topic
@@ -132,6 +133,7 @@ def test_what_was_typed_comes_back_but_never_passwords_codes_or_tokens(client, m
     assert response.status_code == 503
     assert 'value="題"' in html
     assert "hunter2-secret" not in html and "old-token-value" not in html and "INVITE-SECRET" not in html
+    assert "パスワードやコードは残していません" in html
 
 
 def test_a_photo_written_before_the_failed_save_is_removed(app, client, make_user, disk_full):
@@ -165,3 +167,19 @@ def test_reading_pages_keep_working_while_writes_fail(client, make_user, disk_fu
         assert response.status_code == 200, page
         assert "ログアウト" in response.get_data(as_text=True), page  # still signed in
     assert entry.title in client.get(f"/diaries/{entry.id}").get_data(as_text=True)
+
+
+def test_when_the_layout_cannot_be_drawn_the_form_still_comes_back(client, make_user, disk_full, monkeypatch):
+    url, data, count = diary_new(client, make_user)
+    disk_full.fill()
+
+    def database_gone(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr("community.core.layout.can", database_gone)  # the navigation asks the database
+    response = client.post(url, data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert KEPT in html
+    assert re.search(r'<textarea[^>]*name="body"[^>]*>' + re.escape(str(_escaped(data["body"]))), html)
+    assert count() == 0
