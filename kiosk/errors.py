@@ -34,8 +34,8 @@ def init_app(app: Flask) -> None:
                 if request.method == "POST":
                     return storage_full.kept_response("kiosk/storage_full.html")
                 return _kiosk_error(503, str(storage_full.MESSAGE_READING))
-            if _exc_class is OperationalError:
-                return _kiosk_error(503)
+            if _exc_class in (OperationalError, OSError):
+                return result  # not a full disk: the answer of the handler this wraps, as before
             code = getattr(error, "code", None) if isinstance(error, HTTPException) else 500
             return _kiosk_error(code if code in MESSAGES else 500)
 

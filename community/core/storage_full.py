@@ -118,8 +118,9 @@ def kept_response(template: str = "errors/storage_full.html"):
                        fields={f["name"]: f["value"] for f in shown}), 503, headers
     files_dropped = any(f.filename for f in request.files.values())
     copy = "\n\n".join(f"{f['label']}:\n{f['value']}" for f in shown)
-    context = {"title": TITLE, "message": MESSAGE, "shown": shown, "carried": carried,
-               "files_dropped": files_dropped, "secrets_dropped": secrets_dropped, "copy": copy, "action": request.full_path.rstrip("?")}
+    context = {"title": TITLE, "message": MESSAGE, "shown": shown, "carried": carried, "copy": copy,
+               "files_dropped": files_dropped, "secrets_dropped": secrets_dropped,
+               "action": request.full_path.rstrip("?")}
     try:
         html = render_template(template, **context)
     except Exception:  # noqa: BLE001 - the layout reads the database: then the form alone, unstyled
