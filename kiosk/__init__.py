@@ -10,7 +10,7 @@ from flask import Flask, Response, g, redirect, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from community.extensions import db
+from community.core.storage_full import commit_or_skip
 
 # Endpoints an enrolled PC may still reach outside the kiosk blueprint.
 _PASSTHROUGH = {"static", "core.healthz"}
@@ -87,8 +87,7 @@ def init_app(app: Flask) -> None:
         g.kiosk = kiosk
         if kiosk is None or request.endpoint == "static":
             return None
-        if services.touch_device(kiosk):
-            db.session.commit()
+        if commit_or_skip("a kiosk's last-use time", lambda: services.touch_device(kiosk)):
             g._kiosk_refresh_cookie = True
         endpoint = request.endpoint or ""
         if current_user.is_authenticated and current_user.is_suspended:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from community.core import storage_full
 from community.core.errors import CSRF_MESSAGE, MESSAGES
 
 
@@ -17,7 +19,7 @@ def _kiosk_error(code: int, detail: str | None = None):
 def init_app(app: Flask) -> None:
     # Wrap the site's handlers rather than replace them: they still log and roll back.
     handlers = app.error_handler_spec.setdefault(None, {}).setdefault(None, {})
-    for exc_class in (CSRFError, HTTPException, Exception):
+    for exc_class in (CSRFError, HTTPException, OperationalError, OSError, Exception):
         original = handlers.get(exc_class)
         if original is None:
             continue
@@ -28,6 +30,12 @@ def init_app(app: Flask) -> None:
                 return result
             if _exc_class is CSRFError:
                 return _kiosk_error(400, str(CSRF_MESSAGE))
+            if storage_full.is_storage_full(error):  # what was typed comes back inside the kiosk screens
+                if request.method == "POST":
+                    return storage_full.kept_response("kiosk/storage_full.html")
+                return _kiosk_error(503, str(storage_full.MESSAGE_READING))
+            if _exc_class in (OperationalError, OSError):
+                return result  # not a full disk: the answer of the handler this wraps, as before
             code = getattr(error, "code", None) if isinstance(error, HTTPException) else 500
             return _kiosk_error(code if code in MESSAGES else 500)
 

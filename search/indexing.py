@@ -17,6 +17,7 @@ from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.orm import Session
 
 from community.core.database import utcnow
+from community.core.storage_full import is_storage_full
 from community.extensions import db
 from search import sources
 from search.backends import SearchUnavailable, get_backend
@@ -215,6 +216,12 @@ def drain_before_search() -> None:
         drain(limit=200, timeout=2.0)
     except SearchUnavailable:
         db.session.rollback()
+    except Exception as error:
+        if not is_storage_full(error):
+            raise
+        # A full disk: search what is indexed; the rows stay in the outbox for when there is room.
+        db.session.rollback()
+        log.warning("search outbox not applied before a search: storage full (%s)", error.__class__.__name__)
 
 
 # -- rebuild and check ---------------------------------------------------------------------------

@@ -241,3 +241,61 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+def disk_full_error(dialect: str) -> Exception:
+    """The error the database driver raises when its disk is full, as the driver builds it."""
+    if dialect == "postgresql":
+        import psycopg.errors
+
+        return psycopg.errors.DiskFull('could not extend file "base/16384/16385": No space left on device')
+    import sqlite3
+
+    return sqlite3.OperationalError("database or disk is full")
+
+
+class DiskFull:
+    """fill() makes every write fail as on a full disk, reads keep working; free() makes room again.
+
+    "database": each INSERT/UPDATE/DELETE raises the driver's disk-full error inside SQLAlchemy's
+    execution (so it arrives wrapped, as in production). "oserror": every session commit raises
+    OSError(ENOSPC), as a file write in the commit's path would.
+    """
+
+    _HOOKS = ("do_execute", "do_executemany", "do_execute_no_params")
+
+    def __init__(self, engine, monkeypatch):
+        self.engine, self.monkeypatch, self.listening = engine, monkeypatch, False
+
+    def _refuse(self, cursor, statement, *rest):  # do_execute_no_params passes no parameters
+        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            raise disk_full_error(self.engine.dialect.name)
+
+    def fill(self, kind: str = "database") -> None:
+        if kind == "oserror":
+            import errno
+
+            from sqlalchemy.orm import Session
+
+            def commit(session):
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+            self.monkeypatch.setattr(Session, "commit", commit)
+            return
+        for name in self._HOOKS:
+            sa.event.listen(self.engine, name, self._refuse)
+        self.listening = True
+
+    def free(self) -> None:
+        self.monkeypatch.undo()
+        if self.listening:
+            for name in self._HOOKS:
+                sa.event.remove(self.engine, name, self._refuse)
+            self.listening = False
+
+
+@pytest.fixture
+def disk_full(app, monkeypatch):
+    full = DiskFull(db.engine, monkeypatch)
+    yield full
+    full.free()

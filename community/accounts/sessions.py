@@ -11,6 +11,7 @@ from sqlalchemy import delete
 
 from community.accounts.models import User, UserSession
 from community.core.database import utcnow
+from community.core.storage_full import commit_or_skip
 from community.extensions import db, login_manager
 
 # Touch last_seen_at at most this often, so reading pages does not write on every request.
@@ -36,7 +37,7 @@ def load_user(session_id: str) -> User | None:
         row.last_seen_at = now
         changed = True
     if changed:
-        db.session.commit()
+        commit_or_skip("a session's last-seen time")  # a full disk must not sign anyone out
     return user
 
 

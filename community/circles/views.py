@@ -34,6 +34,7 @@ from community.circles.services import CircleError, TextRefused
 from community.core.csvexport import csv_response
 from community.core.i18n import TOKYO
 from community.core.once import already_sent
+from community.core.storage_full import commit_or_skip
 from community.extensions import db
 from community.policy import (
     Capability,
@@ -341,8 +342,7 @@ def show(circle_id: int):
     if membership is not None and membership.state == "active":
         # Commit before loading the lists: a commit expires every loaded row, and the template
         # would then reload each topic one by one (a query per row).
-        services.mark_read(current_user, circle)
-        db.session.commit()
+        commit_or_skip("a circle's read-up-to time", lambda: services.mark_read(current_user, circle))
     with memo.reading():  # nothing below writes: the membership row is looked up once, not 7 times
         return _render_circle(circle, membership)
 

@@ -11,6 +11,7 @@ from markupsafe import escape
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from community.core import storage_full
 from community.extensions import db, login_manager
 
 MESSAGES = {
@@ -77,10 +78,28 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError):
+        if storage_full.is_storage_full(error):
+            return out_of_space(error)
         # A restarting database: a friendly 503; pool_pre_ping recovers the connections afterwards.
         app.logger.warning("database unavailable: %s", error.__class__.__name__)
         db.session.rollback()
         return render_error(503)
+
+    @app.errorhandler(OSError)
+    def file_error(error: OSError):
+        if storage_full.is_storage_full(error):
+            return out_of_space(error)
+        # Any other OSError: whatever handles unexpected errors (looked up now: the kiosk wraps it).
+        return app.error_handler_spec[None][None][Exception](error)
+
+    def out_of_space(error: Exception):
+        # Nothing half-written: the rollback also removes photo files written for this request.
+        app.logger.error("storage full on %s %s: %s", request.method, request.path, error.__class__.__name__)
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        if request.method == "POST":
+            return storage_full.kept_response()
+        return render_error(503, str(storage_full.MESSAGE_READING))
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
