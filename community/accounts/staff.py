@@ -60,6 +60,8 @@ ACTION_LABELS = {
     "account.reinstated": _l("Reinstated"),
     "account.suspension_ended": _l("Suspension ended on its end date"),
     "account.role_granted": _l("Role changed"),
+    "account.admin_created": _l("Administrator created on the server's command line"),
+    "account.admin_recovered": _l("Password set and lock lifted on the server's command line"),
 }
 
 
