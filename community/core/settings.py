@@ -7,6 +7,7 @@ have, or when there is no row at all (the demo city, or a site set up before thi
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,7 +49,8 @@ def site_settings() -> Settings:
         row = settings_row()
     except SQLAlchemyError:
         # Error pages (a database outage's 503) render the layout too: they must not fail here.
-        db.session.rollback()
+        with contextlib.suppress(SQLAlchemyError):
+            db.session.rollback()
         row = None
     return Settings(
         city_name=(row.city_name if row and row.city_name else None) or config["CITY_NAME"],
