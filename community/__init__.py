@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
     from community.accounts import models as _accounts_models  # noqa: F401
     from community.accounts import sessions as _sessions  # noqa: F401
     from community.announcements import models as _announcement_models  # noqa: F401
+    from community.core import settings as _settings  # noqa: F401
 
     official.init_app(app)
 

@@ -33,7 +33,8 @@ def manage_kiosks_required(view):
 
 
 def _facility_choices() -> list[tuple[int, str]]:
-    return [(f.id, f.name) for f in db.session.scalars(select(Facility).order_by(Facility.id))]
+    query = select(Facility).where(Facility.hosts_kiosks).order_by(Facility.id)
+    return [(f.id, f.name) for f in db.session.scalars(query)]
 
 
 def _render(enrol_form: EnrolForm | None = None, settings_form: SettingsForm | None = None, status: int = 200):

@@ -28,6 +28,7 @@ def expire_applications_command() -> None:
 def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from community.accounts.setup import create_admin_command, init_command
     from community.accounts.staff import bp as staff_bp
     from community.core.cli import tsunagari_cli
     from community.core.layout import register_nav
@@ -39,4 +40,6 @@ def init_app(app: Flask) -> None:
     app.extensions.setdefault("tsunagari.ratelimit_exempt", [])
     app.register_blueprint(staff_bp)
     tsunagari_cli.add_command(expire_applications_command)
+    tsunagari_cli.add_command(init_command)
+    tsunagari_cli.add_command(create_admin_command)
     register_nav(app, 90, "staff.dashboard", _l("Staff counter"), capability=Capability.verify_accounts)

@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.core.database import UTCDateTime, utcnow
@@ -41,6 +41,10 @@ class District(db.Model):
     sort_order: Mapped[int] = mapped_column(default=0)
 
 
+# The kinds of facility `flask tsunagari init` accepts (a コミュニティセンター counts as a 公民館).
+FACILITY_KINDS = ("公民館", "図書館", "市役所")
+
+
 class Facility(db.Model):
     """A 公民館, 図書館 or the city hall: where identity is checked and kiosks stand."""
 
@@ -53,6 +57,9 @@ class Facility(db.Model):
     hours: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
+    # Whether its counter checks identity (本人確認) and whether kiosk PCs stand there.
+    verifies_identity: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    hosts_kiosks: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     district: Mapped[District | None] = relationship()
 
 

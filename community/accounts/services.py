@@ -183,8 +183,9 @@ def count_pending_applications() -> int:
     ) or 0
 
 
-def facilities() -> list[Facility]:
-    return list(db.session.scalars(select(Facility).order_by(Facility.id)))
+def verifying_facilities() -> list[Facility]:
+    """The facilities whose counters check identity: listed for applicants and offered to staff."""
+    return list(db.session.scalars(select(Facility).where(Facility.verifies_identity).order_by(Facility.id)))
 
 
 def districts() -> list[District]:

@@ -29,7 +29,6 @@ from community.accounts.services import (
     account_history,
     count_pending_applications,
     districts,
-    facilities,
     find_application,
     format_code,
     grant_role,
@@ -41,6 +40,7 @@ from community.accounts.services import (
     search_accounts,
     suspend,
     verify,
+    verifying_facilities,
 )
 from community.extensions import db
 from community.policy import Capability, can, can_grant_role, can_manage_account, is_minor
@@ -60,6 +60,8 @@ ACTION_LABELS = {
     "account.reinstated": _l("Reinstated"),
     "account.suspension_ended": _l("Suspension ended on its end date"),
     "account.role_granted": _l("Role changed"),
+    "account.admin_created": _l("Administrator created on the server's command line"),
+    "account.admin_recovered": _l("Password set and lock lifted on the server's command line"),
 }
 
 
@@ -96,7 +98,7 @@ def _remember_facility(facility_id: int | None) -> None:
 
 def _verification_form() -> VerificationForm:
     form = VerificationForm()
-    form.set_facilities(facilities())
+    form.set_facilities(verifying_facilities())
     if request.method == "GET" and _current_facility_id():
         form.facility_id.data = _current_facility_id()
     return form
@@ -199,7 +201,7 @@ def verify_user(user_id: int):
 def register():
     form = CounterRegistrationForm()
     form.set_districts(districts())
-    form.set_facilities(facilities())
+    form.set_facilities(verifying_facilities())
     if request.method == "GET" and _current_facility_id():
         form.facility_id.data = _current_facility_id()
     if form.validate_on_submit():

@@ -21,11 +21,11 @@ from community.accounts.services import (
     apply,
     authenticate,
     districts,
-    facilities,
     format_code,
     request_email_reset,
     reset_password,
     suspension_last_day,
+    verifying_facilities,
 )
 from community.accounts.sessions import end_all_sessions, end_session, start_session
 from community.core.once import already_sent
@@ -154,7 +154,7 @@ def slip():
         "accounts/slip.html",
         code=format_code(code),
         qr_svg=qr.svg(code, label=_("QR code of application code %(code)s", code=format_code(code))),
-        facilities=facilities(),
+        facilities=verifying_facilities(),
         expiry_days=current_app.config.get("APPLICATION_EXPIRY_DAYS", 30),
     )
 
@@ -170,7 +170,7 @@ def account():
         code=format_code(user.application_code),
         can_write=can(user, Capability.write),
         minor_end=minor_end,
-        facilities=facilities() if user.is_applied else [],
+        facilities=verifying_facilities() if user.is_applied else [],
         expiry_days=current_app.config.get("APPLICATION_EXPIRY_DAYS", 30),
     )
 

@@ -19,6 +19,7 @@ from community.announcements.models import Announcement
 from community.announcements.services import current_announcements, current_emergencies
 from community.core.database import utcnow
 from community.core.i18n import TOKYO
+from community.core.settings import site_settings
 from community.extensions import db
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -64,17 +65,18 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 def atom_document(items: list[Announcement]) -> bytes:
     site = current_app.config["SITE_NAME"]
+    city = site_settings().city_name
     # Unprefixed Atom elements: the namespace is declared once on <feed> (ElementTree would add ns0:).
     feed = ET.Element("feed", {"xmlns": ATOM_NS, XML_LANG: "ja"})
     _sub(feed, "id", url_for("announcements.feed", _external=True))
     _sub(feed, "title", _("%(site)s: announcements", site=site))
     _sub(feed, "subtitle", _("Current announcements and emergency notices from %(city)s.",
-                             city=current_app.config["CITY_NAME"]))
+                             city=city))
     _sub(feed, "updated", iso(_feed_updated(items)))
     _sub(feed, "link", rel="self", type="application/atom+xml", href=url_for("announcements.feed", _external=True))
     _sub(feed, "link", rel="alternate", type="text/html", href=url_for("announcements.index", _external=True))
     author = _sub(feed, "author")
-    _sub(author, "name", current_app.config["CITY_NAME"])
+    _sub(author, "name", city)
     for item in items:
         entry = _sub(feed, "entry")
         _sub(entry, "id", _url(item))
@@ -83,7 +85,7 @@ def atom_document(items: list[Announcement]) -> bytes:
         _sub(entry, "published", iso(item.published_at))
         _sub(entry, "updated", iso(item.last_updated))
         entry_author = _sub(entry, "author")
-        _sub(entry_author, "name", item.source_name or current_app.config["CITY_NAME"])
+        _sub(entry_author, "name", item.source_name or city)
         if item.is_emergency:
             _sub(entry, "category", term=EMERGENCY_CATEGORY, label=_("Emergency"))
         _sub(entry, "content", item.body, type="text")

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from community.core import i18n
+from community.core.settings import site_settings
 from community.policy import Capability, can, why_cannot
 
 
@@ -41,7 +42,7 @@ def init_app(app: Flask) -> None:
         locale = get_locale()
         return {
             "site_name": current_app.config["SITE_NAME"],
-            "city_name": current_app.config["CITY_NAME"],
+            "city_name": site_settings().city_name,
             "emergencies": emergencies,
             "lang": locale.language if locale else "ja",
             "main_nav": [

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user
-from sqlalchemy import select, text
+from sqlalchemy import text
 
-from community.accounts.models import Facility
+from community.accounts.services import verifying_facilities
 from community.announcements.services import current_announcements
 from community.extensions import db
 from community.official.services import followed_feed
@@ -14,7 +14,7 @@ bp = Blueprint("core", __name__, template_folder="templates")
 
 @bp.get("/")
 def home():
-    facilities = db.session.scalars(select(Facility).order_by(Facility.id)).all()
+    facilities = verifying_facilities()
     return render_template(
         "core/home.html",
         announcements=current_announcements(limit=5),
@@ -25,7 +25,7 @@ def home():
 
 @bp.get("/help")
 def help_page():
-    facilities = db.session.scalars(select(Facility).order_by(Facility.id)).all()
+    facilities = verifying_facilities()
     return render_template("core/help.html", facilities=facilities)
 
 

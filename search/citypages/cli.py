@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from community.core.settings import site_settings
 from community.extensions import db
 from search.citypages.crawler import crawl
 from search.citypages.services import crawl_settings, recent_runs
@@ -27,14 +28,19 @@ def _summary(run) -> str:
 
 
 @citypages_cli.command("crawl")
-@click.argument("url")
+@click.argument("url", required=False)
 @click.option("--max-pages", type=click.IntRange(min=1), default=None, help="Fetch at most this many pages.")
 @click.option(
     "--delay", type=click.FloatRange(min=0), default=None, help="Seconds between requests (robots.txt may ask more)."
 )
-def crawl_command(url: str, max_pages: int | None, delay: float | None) -> None:
-    """Import the city's website, starting from its sitemap.xml or from URL."""
-    settings = crawl_settings(current_app.config, max_pages=max_pages, delay=delay)
+def crawl_command(url: str | None, max_pages: int | None, delay: float | None) -> None:
+    """Import the city's website, starting from its sitemap.xml or from URL (default: the web site
+    given to `flask tsunagari init`)."""
+    city = site_settings()
+    url = url or city.city_website
+    if not url:
+        raise click.UsageError("Give the URL of the city's web site (or set it with `flask tsunagari init`).")
+    settings = crawl_settings(current_app.config, max_pages=max_pages, delay=delay, city_name=city.city_name)
     try:
         run = crawl(url, settings, commit=db.session.commit)
     except ValueError as exc:

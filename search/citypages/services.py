@@ -25,14 +25,17 @@ def user_agent(config) -> str:
     return f"{CRAWLER_NAME} (+{config['CRAWL_CONTACT_URL']})"
 
 
-def crawl_settings(config, *, max_pages: int | None = None, delay: float | None = None) -> CrawlSettings:
+def crawl_settings(
+    config, *, max_pages: int | None = None, delay: float | None = None, city_name: str | None = None
+) -> CrawlSettings:
+    """`city_name`: the site settings' name (the CLI passes it); else the configured CITY_NAME."""
     timeout = float(config["CRAWL_TIMEOUT"])
     return CrawlSettings(
         user_agent=user_agent(config),
         delay=float(config["CRAWL_DELAY"] if delay is None else delay),
         max_pages=int(config["CRAWL_MAX_PAGES"] if max_pages is None else max_pages),
         timeout=(min(5.0, timeout), timeout),
-        site_names=tuple(n for n in (config.get("CRAWL_SITE_NAME"), config.get("CITY_NAME")) if n),
+        site_names=tuple(n for n in (config.get("CRAWL_SITE_NAME"), city_name or config.get("CITY_NAME")) if n),
     )
 
 

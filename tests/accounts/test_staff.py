@@ -301,3 +301,17 @@ def test_staff_nav_link_only_for_staff(client, auth, staff, make_user):
     auth.logout()
     auth.login(staff)
     assert "職員窓口" in client.get("/").get_data(as_text=True)
+
+
+def test_a_facility_that_does_not_verify_identity_is_not_offered_nor_accepted(client, auth, staff, applicant, facility,
+                                                                              make_facility):
+    kominkan = make_facility("北公民館")
+    kominkan.verifies_identity = False
+    db.session.commit()
+    auth.login(staff)
+    html = client.get(f"/staff/users/{applicant.id}").get_data(as_text=True)
+    assert "中央図書館" in html and "北公民館" not in html
+    assert _verify(client, applicant, kominkan).status_code == 400
+    assert _count(Verification) == 0
+    # Nor is it where applicants are told to go.
+    assert "北公民館" not in client.get("/").get_data(as_text=True)

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from community.core.database import utcnow
+from community.core.settings import save_site_settings
+from community.extensions import db
 from tests.announcements.conftest import login
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -123,3 +125,11 @@ def test_feeds_are_public_even_for_a_logged_in_reader(app, notices, city):
     response = login(app, city["people"]["staff_bousai"]).get("/announcements/feed.atom")
     assert response.headers["Cache-Control"] == "public, max-age=60"
     assert not response.headers.getlist("Set-Cookie")
+
+
+def test_atom_feed_names_the_city_of_the_site_settings(app, client, notices):
+    save_site_settings(city_name="あおば市")
+    db.session.commit()
+    feed = parse(client.get("/announcements/feed.atom").data)
+    assert feed.findtext(f"{A}author/{A}name") == "あおば市"
+    assert "あおば市" in feed.findtext(f"{A}subtitle")

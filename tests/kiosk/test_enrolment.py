@@ -110,3 +110,15 @@ def test_staff_set_a_facilitys_idle_time(client, auth, staff, library):
     )
     assert bad.status_code == 400
     assert "2から60" in bad.get_data(as_text=True)
+
+
+def test_only_facilities_that_host_kiosks_are_offered(client, auth, staff, library, make_facility):
+    hall = make_facility("みどり市役所", kind="市役所")
+    hall.hosts_kiosks = False
+    db.session.commit()
+    auth.login(staff)
+    html = client.get("/staff/kiosks/").get_data(as_text=True)
+    assert "中央図書館" in html and "みどり市役所" not in html
+    response = client.post("/staff/kiosks/enrol", data={"enrol-facility_id": hall.id, "enrol-name": "1番"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(KioskDevice)) is None

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from community.core.settings import save_site_settings
 from community.extensions import db
 from search.citypages.crawler import Crawler
 from search.citypages.models import CityPage, CrawlRun
@@ -201,3 +202,17 @@ def test_a_stored_page_that_moved_leaves_search(city_site, crawl_cli):
     stored = pages(city_site)
     assert stored["/toshokan.html"].removed_at is not None
     assert stored["/kenko/kenshin.html"].removed_at is None
+
+
+def test_without_a_url_the_crawl_starts_at_the_city_web_site_of_the_settings(runner, city_site):
+    save_site_settings(city_name="みどり市", city_website=city_site.base + "/")
+    db.session.commit()
+    result = runner.invoke(args=["citypages", "crawl", "--delay", "0"])
+    assert result.exit_code == 0, result.output
+    assert pages(city_site)
+
+
+def test_without_a_url_or_a_city_web_site_the_crawl_says_what_to_give(runner):
+    result = runner.invoke(args=["citypages", "crawl"])
+    assert result.exit_code == 2
+    assert "flask tsunagari init" in result.output
