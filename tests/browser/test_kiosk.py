@@ -401,3 +401,41 @@ def test_password_can_be_pasted_and_there_is_no_remember_me(browser, kiosk_serve
     page.get_by_role("button", name="ログイン").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("よしこさん、こんにちは")
     context.close()
+
+
+@pytest.mark.parametrize("prefs", [(), ("furigana", "larger text")])
+@pytest.mark.parametrize("width", [1024, 640])  # 640: a 1280 px screen at 200% zoom
+def test_help_is_in_the_same_place_on_every_screen(browser, kiosk_server, prefs, width):
+    """Checklist 11 [WCAG 3.2.6]: the help box does not move, whatever the header's buttons say."""
+    context = new_context(browser, viewport={"width": width, "height": 768})
+    page = context.new_page()
+    enrol(page, kiosk_server)
+    for name in prefs:  # the header's toggles: 文字を大きく, then ふりがな
+        button = page.locator("button.kiosk-tool").nth(0 if name == "larger text" else 1)
+        press(page, button)
+        expect(page.locator("button.kiosk-tool").nth(0 if name == "larger text" else 1)).to_have_attribute(
+            "aria-pressed", "true")
+    boxes = {}
+
+    def measure(screen):
+        boxes[screen] = page.locator(".kiosk-help").bounding_box()
+
+    measure("welcome")
+    page.goto(kiosk_server.url + "/kiosk/apply")
+    measure("apply")
+    page.goto(kiosk_server.url + "/kiosk/login")
+    page.locator("#login_id").fill("yoshiko")
+    page.locator("#password").fill(DEMO_PASSWORD)
+    press(page, page.locator("main .kiosk-button--primary"))  # ログイン (names carry furigana when on)
+    measure("home")
+    for path in ("/kiosk/circles", "/kiosk/search?q=休館", "/kiosk/announcements", "/kiosk/help"):
+        page.goto(kiosk_server.url + path)
+        measure(path)
+    page.goto(kiosk_server.url + "/kiosk/diaries/write")
+    page.locator("#title").fill("庭の梅")
+    page.locator("#body").fill("咲きました。")
+    press(page, page.locator("main .kiosk-button--primary"))  # つぎへ
+    expect(page.locator(".kiosk-finish__note")).to_be_visible()
+    measure("diary readers (with the finish button's draft warning)")
+    assert len({tuple(box.values()) for box in boxes.values()}) == 1, boxes
+    context.close()
