@@ -110,3 +110,22 @@ def test_the_phone_menu_opens_with_and_without_javascript(browser, demo_server, 
     expect(menu).to_be_hidden()
     context.close()
 
+
+
+@pytest.mark.parametrize(
+    "path", ["/settings/profile", "/notifications/settings", "/diaries/new", "/questions/", "/settings/withdraw"]
+)
+def test_checkboxes_and_radio_buttons_are_big_enough_to_tap_on_a_phone(browser, demo_server, path):
+    """WCAG 2.5.8: every target at least 24 x 24 px (the browser's own boxes are 13 px)."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    log_in_as_hanako(page, demo_server)
+    page.goto(demo_server.url + path)
+    sizes = page.evaluate(
+        "() => [...document.querySelectorAll('input[type=checkbox], input[type=radio]')]"
+        ".filter(el => el.getClientRects().length)"
+        ".map(el => { const r = el.getBoundingClientRect(); return [el.name, r.width, r.height]; })"
+    )
+    assert sizes, "no checkbox or radio button on " + path
+    assert [s for s in sizes if s[1] < 24 or s[2] < 24] == []
+    context.close()
