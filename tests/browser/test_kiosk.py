@@ -10,6 +10,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from community.announcements.models import Announcement
+from community.core.database import utcnow
+from community.extensions import db
 from tests.browser.conftest import platform_fonts, run_axe
 
 DEMO_PASSWORD = "tsunagari-demo-2026"  # noqa: S105 - the documented demo password
@@ -438,4 +441,25 @@ def test_help_is_in_the_same_place_on_every_screen(browser, kiosk_server, prefs,
     expect(page.locator(".kiosk-finish__note")).to_be_visible()
     measure("diary readers (with the finish button's draft warning)")
     assert len({tuple(box.values()) for box in boxes.values()}) == 1, boxes
+    context.close()
+
+
+def test_an_emergency_published_while_a_screen_is_open_appears_within_a_minute(browser, kiosk_server):
+    context = new_context(browser)
+    page = context.new_page()
+    enrol(page, kiosk_server)
+    page.clock.install()
+    log_in(page)
+    expect(page.locator(".kiosk-emergency")).to_have_count(0)
+    with kiosk_server.app.app_context():
+        db.session.add(Announcement(title="大雨による避難指示（北地区）", body="北公民館を避難所として開設しました。",
+                                    is_emergency=True, published_at=utcnow()))
+        db.session.commit()
+    page.clock.run_for("00:31")  # the page checks every 30 seconds
+    banner = page.get_by_role("alert")
+    expect(banner).to_contain_text("大雨による避難指示（北地区）")
+    expect(page.get_by_role("heading", level=1)).to_have_text("よしこさん、こんにちは")  # the screen itself stays
+    check_screen(page)
+    press(page, banner.get_by_role("link", name="大雨による避難指示（北地区）"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("大雨による避難指示（北地区）")
     context.close()
