@@ -51,6 +51,7 @@ def _app_endpoints():
 
 def init_app(app: Flask) -> None:
     from kiosk import (  # noqa: F401 - models register their tables
+        banner,  # noqa: F401 - the emergency banner's refresh
         demo,
         device,
         drafts,

@@ -40,6 +40,9 @@ _SERVER_GRACE_SECONDS = 30
 
 
 ENDED_REASONS = ("logout", "timeout", "suspended")
+# Requests the page makes by itself (the banner check, the no-script reload): not a sign that anyone is there.
+AUTO_REFRESH_ARG = "auto"
+PASSIVE_ENDPOINTS = {"kiosk.emergency_banner"}
 
 
 @bp.before_request
@@ -132,7 +135,8 @@ def check_idle():
     seen = session.get("kiosk_seen")
     if seen is not None and now - float(seen) > idle_limit_seconds():
         return finished_response("timeout")
-    session["kiosk_seen"] = now
+    if request.endpoint not in PASSIVE_ENDPOINTS and AUTO_REFRESH_ARG not in request.args:
+        session["kiosk_seen"] = now
     return None
 
 

@@ -222,6 +222,42 @@ def reports_of(user) -> list[Report]:
     )
 
 
+@dataclass(frozen=True)
+class MyReport:
+    report: Report
+    item_state: str  # shown, hidden (no longer visible to the reporter), removed (deleted or gone)
+
+
+def my_reports(user) -> list[MyReport]:
+    """The reporter's reports, each with what the item is now *to them*.
+
+    The case keeps the item's summary for staff; the reporter sees it only while the item's own
+    policy still lets them open it, so a deleted or hidden item's text does not live on here.
+    """
+    reports = reports_of(user)
+    wanted: dict[str, set[int]] = {}
+    for report in reports:
+        wanted.setdefault(report.case.kind, set()).add(report.case.target_id)
+    loaded = {}
+    for name, ids in wanted.items():
+        kind = get_kind(name)
+        loaded[name] = (kind, kind.many(ids) if kind else {})
+    rows = []
+    for report in reports:
+        kind, items = loaded[report.case.kind]
+        obj = items.get(report.case.target_id)
+        if kind is None or obj is None or kind.is_deleted(obj) or (
+            kind.has_state and kind.get_state(obj) == ModerationState.removed.value
+        ):
+            state = "removed"
+        elif not kind.can_view(user, obj):
+            state = "hidden"
+        else:
+            state = "shown"
+        rows.append(MyReport(report, state))
+    return rows
+
+
 def notices_for(user) -> list[ModerationNotice]:
     return list(
         db.session.scalars(

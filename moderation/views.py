@@ -123,7 +123,7 @@ def report(kind: str, target_id: int):
 @login_required
 def mine():
     _require(can_report(current_user))
-    return render_template("moderation/mine.html", reports=services.reports_of(current_user))
+    return render_template("moderation/mine.html", rows=services.my_reports(current_user))
 
 
 @bp.get("/patrol")

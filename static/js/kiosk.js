@@ -85,3 +85,28 @@
     if (left <= 0) { finish(); }
   }, 1000);
 }());
+
+// An emergency published while this screen is open: ask for the banner every 30 seconds and swap it
+// in when it changed (role="alert" announces it). Without this file, reading screens reload instead.
+(function () {
+  var region = document.getElementById("kiosk-emergency");
+  if (!region || !region.dataset.url || !window.fetch) { return; }
+
+  function check() {
+    window.fetch(region.dataset.url, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+      if (response.redirected) {
+        // The server ended the visit (idle too long): show where it sent us rather than a stale screen.
+        window.location.assign(response.url);
+        return null;
+      }
+      var version = response.headers.get("X-Kiosk-Banner-Version");
+      if (!response.ok || !version || version === region.dataset.version) { return null; }
+      return response.text().then(function (html) {
+        region.innerHTML = html;
+        region.dataset.version = version;
+      });
+    }).catch(function () { /* offline for a moment: the next check tries again */ });
+  }
+
+  window.setInterval(check, 30000);
+}());

@@ -10,6 +10,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from community.announcements.models import Announcement
+from community.core.database import utcnow
+from community.extensions import db
 from tests.browser.conftest import platform_fonts, run_axe
 
 DEMO_PASSWORD = "tsunagari-demo-2026"  # noqa: S105 - the documented demo password
@@ -400,4 +403,63 @@ def test_password_can_be_pasted_and_there_is_no_remember_me(browser, kiosk_serve
     expect(page.get_by_label("パスワード")).to_have_value(DEMO_PASSWORD)
     page.get_by_role("button", name="ログイン").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("よしこさん、こんにちは")
+    context.close()
+
+
+@pytest.mark.parametrize("prefs", [(), ("furigana", "larger text")])
+@pytest.mark.parametrize("width", [1024, 640])  # 640: a 1280 px screen at 200% zoom
+def test_help_is_in_the_same_place_on_every_screen(browser, kiosk_server, prefs, width):
+    """Checklist 11 [WCAG 3.2.6]: the help box does not move, whatever the header's buttons say."""
+    context = new_context(browser, viewport={"width": width, "height": 768})
+    page = context.new_page()
+    enrol(page, kiosk_server)
+    for name in prefs:  # the header's toggles: 文字を大きく, then ふりがな
+        button = page.locator("button.kiosk-tool").nth(0 if name == "larger text" else 1)
+        press(page, button)
+        expect(page.locator("button.kiosk-tool").nth(0 if name == "larger text" else 1)).to_have_attribute(
+            "aria-pressed", "true")
+    boxes = {}
+
+    def measure(screen):
+        boxes[screen] = page.locator(".kiosk-help").bounding_box()
+
+    measure("welcome")
+    page.goto(kiosk_server.url + "/kiosk/apply")
+    measure("apply")
+    page.goto(kiosk_server.url + "/kiosk/login")
+    page.locator("#login_id").fill("yoshiko")
+    page.locator("#password").fill(DEMO_PASSWORD)
+    press(page, page.locator("main .kiosk-button--primary"))  # ログイン (names carry furigana when on)
+    measure("home")
+    for path in ("/kiosk/circles", "/kiosk/search?q=休館", "/kiosk/announcements", "/kiosk/help"):
+        page.goto(kiosk_server.url + path)
+        measure(path)
+    page.goto(kiosk_server.url + "/kiosk/diaries/write")
+    page.locator("#title").fill("庭の梅")
+    page.locator("#body").fill("咲きました。")
+    press(page, page.locator("main .kiosk-button--primary"))  # つぎへ
+    expect(page.locator(".kiosk-finish__note")).to_be_visible()
+    measure("diary readers (with the finish button's draft warning)")
+    assert len({tuple(box.values()) for box in boxes.values()}) == 1, boxes
+    context.close()
+
+
+def test_an_emergency_published_while_a_screen_is_open_appears_within_a_minute(browser, kiosk_server):
+    context = new_context(browser)
+    page = context.new_page()
+    enrol(page, kiosk_server)
+    page.clock.install()
+    log_in(page)
+    expect(page.locator(".kiosk-emergency")).to_have_count(0)
+    with kiosk_server.app.app_context():
+        db.session.add(Announcement(title="大雨による避難指示（北地区）", body="北公民館を避難所として開設しました。",
+                                    is_emergency=True, published_at=utcnow()))
+        db.session.commit()
+    page.clock.run_for("00:31")  # the page checks every 30 seconds
+    banner = page.get_by_role("alert")
+    expect(banner).to_contain_text("大雨による避難指示（北地区）")
+    expect(page.get_by_role("heading", level=1)).to_have_text("よしこさん、こんにちは")  # the screen itself stays
+    check_screen(page)
+    press(page, banner.get_by_role("link", name="大雨による避難指示（北地区）"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("大雨による避難指示（北地区）")
     context.close()

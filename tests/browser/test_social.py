@@ -9,6 +9,7 @@ import pytest
 from community.accounts.models import User, normalize_login_id
 from community.accounts.passwords import hash_password
 from community.extensions import db
+from community.social.models import Friendship
 from tests.browser.conftest import run_axe
 
 PASSWORD = "correct horse battery"
@@ -127,3 +128,17 @@ def test_a_pupil_sees_why_and_saving_the_profile_keeps_the_self_introduction(pag
     with live_server.app.app_context():
         saved = db.session.get(User, pupil_id)
         assert (saved.nickname, saved.bio) == ("めいめい", "前に書いた自己紹介")
+
+
+def test_friends_page_buttons_say_what_they_show(browser, live_server, two_members):
+    """Speech-input users say the visible label: each button's name must contain it [WCAG 2.5.3]."""
+    with live_server.app.app_context():
+        db.session.add(Friendship(requester_id=two_members["riku"], addressee_id=two_members["aoi"]))
+        db.session.commit()
+    context = browser.new_context(locale="ja-JP", bypass_csp=True)
+    page = context.new_page()
+    log_in(page, live_server, "aoi")
+    page.goto(live_server.url + "/friends")
+    assert run_axe(page, rules=["label-content-name-mismatch"]) == []
+    assert page.get_by_role("button", name="りくさんからの申請を承認する").is_visible()
+    context.close()

@@ -291,3 +291,34 @@ def test_a_closed_item_reported_again_reopens(reported, make_user, login):
     assert case.status == "open"
     open_reports = db.session.scalars(select(Report).where(Report.status == "open")).all()
     assert len(open_reports) == 1
+
+
+@pytest.mark.parametrize(
+    ("what_happened", "expected"),
+    [
+        ("staff delete", "この内容は削除されました"),
+        ("author deletes", "この内容は削除されました"),
+        ("gone", "この内容は削除されました"),
+        ("staff hide", "この内容は現在表示されていません"),
+    ],
+)
+def test_my_reports_do_not_repeat_what_was_taken_down(reported, notes, make_user, login, what_happened, expected):
+    note, _author, reporter, case = reported(body="消されるべき悪口")
+    if what_happened == "staff delete":
+        act(login(make_user(role="staff")), case, action="delete")
+        assert note.moderation_state == "removed"
+    elif what_happened == "staff hide":
+        act(login(make_user(role="staff")), case, action="hide")
+    elif what_happened == "author deletes":
+        note.deleted = True
+    else:
+        del notes.notes[note.id]
+    mine = login(reporter).get("/reports/mine").get_data(as_text=True)
+    assert expected in mine
+    assert "消されるべき悪口" not in mine
+
+
+def test_my_reports_show_an_item_that_is_still_there(reported, login):
+    note, _author, reporter, _case = reported(body="まだ見える書き込み")
+    mine = login(reporter).get("/reports/mine").get_data(as_text=True)
+    assert "まだ見える書き込み" in mine and "削除されました" not in mine
