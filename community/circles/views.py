@@ -33,6 +33,7 @@ from community.circles.models import Circle, Event, Invitation, JoinRequest, Top
 from community.circles.services import CircleError
 from community.core.i18n import TOKYO
 from community.core.once import already_sent
+from community.core.urls import parse_id
 from community.extensions import db
 from community.policy import Capability, memo, visible_members, why_cannot
 from community.policy import circles as policy
@@ -163,7 +164,7 @@ def index():
     category = request.args.get("category") or None
     if category not in CATEGORY_LABELS:
         category = None
-    district_id = request.args.get("district", type=int) or None
+    district_id = request.args.get("district", type=parse_id) or None
     sort = request.args.get("sort", "lively")
     if sort not in queries.SORTS:
         sort = "lively"
@@ -705,7 +706,10 @@ def members_csv(circle_id: int):
 
 
 def _member_from_form(circle: Circle) -> User:
-    user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    user_id = request.form.get("user_id", type=parse_id)
+    if user_id is None:
+        abort(400)
+    user = db.session.get(User, user_id)
     if user is None:
         abort(404)
     return user
