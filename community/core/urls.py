@@ -6,7 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
 # Ids are Integer columns: 32-bit on PostgreSQL, so nothing larger can name a row (and a larger
 # number overflows SQLite's and PostgreSQL's integers instead of simply finding nothing).
@@ -53,6 +53,15 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits, min, max, signed)
 
 
+class TextConverter(UnicodeConverter):
+    """`<name>` and `<string:name>`: no control characters (PostgreSQL refuses a NUL in any text)."""
+
+    def to_python(self, value: str) -> str:
+        if any(ord(char) < 32 or ord(char) == 127 for char in value):
+            raise ValidationError()
+        return value
+
+
 def init_app(app: Flask) -> None:
-    # Before any blueprint adds its rules: a rule takes its converter when it is added.
-    app.url_map.converters["int"] = IdConverter
+    # Before any blueprint adds its rules: a rule takes its converters when it is added.
+    app.url_map.converters.update(int=IdConverter, default=TextConverter, string=TextConverter)

@@ -18,9 +18,9 @@ from community.core.urls import MAX_ID
 from community.extensions import db
 
 OUT_OF_RANGE = [str(2**64), str(2**63), str(MAX_ID + 1)]
-# One variant per URL: every int argument gets the same kind of value, strings get odd text.
-INT_VALUES = [*OUT_OF_RANGE, "１２", "999999"]
-TEXT_VALUES = ["abc", "１２", "%00", "abc", "%E3%81%82"]
+# One URL per kind of bad value: (int arguments, string arguments). Out-of-range ids take turns
+# from rule to rule, which keeps the walk short.
+VARIANTS = [(None, "abc"), ("999999", "%00"), ("１２", "１２")]
 # Query parameters that views or their GET forms read as numbers.
 NUMERIC_ARGS = ("page", "district", "days", "target_id", "account", "year", "month", "id")
 ROLES = (None, "member", "staff", "admin")
@@ -34,20 +34,19 @@ def _get_rules(app, method="GET"):
     )
 
 
-def _urls(rule) -> list[str]:
+def _urls(rule, turn: int = 0) -> list[str]:
     """The rule's path with each argument filled, one URL per kind of bad value."""
     if not rule.arguments:
         return [rule.rule]
     urls = []
-    for i in range(len(INT_VALUES)):
-        def fill(match, i=i):
-            name = match.group("name")
-            converter = rule._converters[name]
+    for i, (int_value, text_value) in enumerate(VARIANTS):
+        def fill(match, i=i, int_value=int_value or OUT_OF_RANGE[turn % len(OUT_OF_RANGE)], text_value=text_value):
+            converter = rule._converters[match.group("name")]
             if isinstance(converter, IntegerConverter):
-                return quote(INT_VALUES[i], safe="")
+                return quote(int_value, safe="")
             if isinstance(converter, AnyConverter):
                 return sorted(converter.items)[i % len(converter.items)]
-            return TEXT_VALUES[i]
+            return text_value
 
         urls.append(re.sub(r"<(?:[^:<>]+:)?(?P<name>\w+)>", fill, rule.rule))
     return urls
@@ -67,10 +66,10 @@ def test_no_get_route_answers_5xx_for_bad_ids(app, client, auth, make_user, role
         auth.login(make_user(role=role))
     bad_query = "&".join(f"{name}={2**64}" for name in NUMERIC_ARGS)
     failures = []
-    for rule in _get_rules(app):
-        urls = _urls(rule)
+    for turn, rule in enumerate(_get_rules(app)):
+        urls = _urls(rule, turn)
         # The numeric query parameters ride on the URL with a well-formed (non-existent) id.
-        for target in [*urls, f"{urls[-2 if rule.arguments else 0]}?{bad_query}"]:
+        for target in [*urls, f"{urls[1 if rule.arguments else 0]}?{bad_query}"]:
             response = client.get(target)
             if response.status_code >= 500:
                 failures.append(f"{response.status_code} {target}")
@@ -96,7 +95,7 @@ def test_no_form_answers_5xx_for_out_of_range_ids(app, client, auth, make_user, 
     for rule in _get_rules(app, "POST"):
         if rule.endpoint in _SKIP_POST:
             continue
-        url = _urls(rule)[-1]  # ids that do not exist, so no row changes
+        url = _urls(rule)[1 if rule.arguments else 0]  # ids that do not exist, so no row changes
         response = client.post(url, data=data)
         if response.status_code >= 500:
             failures.append(f"{response.status_code} {url}")
@@ -109,24 +108,22 @@ BAD_REQUEST = "リクエストが正しくありません"
 FROM_LIST = "一覧から選んでください。"
 
 
-@pytest.mark.parametrize(("path", "status"), [
-    ("/diaries/99999999999999999999", 404),
-    ("/circles/9223372036854775808", 404),
-    ("/members/9223372036854775808", 404),
-    (f"/circles/{MAX_ID + 1}", 404),
-    ("/circles/%EF%BC%91%EF%BC%92", 404),  # full-width １２ is not an id
-    ("/moderation/cases/18446744073709551616", 404),
-    ("/announcements/18446744073709551616/renew", 404),
+@pytest.mark.parametrize("path", [
+    "/diaries/99999999999999999999",
+    "/circles/9223372036854775808",
+    "/members/9223372036854775808",
+    "/moderation/cases/18446744073709551616",
+    "/announcements/18446744073709551616/renew",
 ])
-def test_an_id_beyond_the_range_is_the_japanese_404_page(client, auth, make_user, path, status):
+def test_an_id_beyond_the_range_is_the_japanese_404_page(client, auth, make_user, path):
     auth.login(make_user(role="admin"))
     response = client.get(path)
-    assert response.status_code == status
+    assert response.status_code == 404
     assert NOT_FOUND in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("path", ["/diaries?page=99999999999999999999", f"/circles/?district={HUGE}",
-                                  f"/notifications?page={HUGE}", f"/questions/?page={HUGE}"])
+                                  f"/notifications?page={HUGE}"])
 def test_an_out_of_range_number_in_a_query_string_is_ignored(client, auth, make_user, path):
     auth.login(make_user())
     assert client.get(path).status_code == 200
