@@ -1,8 +1,9 @@
-"""Security headers on every response."""
+"""Security headers on every response, and a NUL in any field refused up front."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
+from werkzeug.datastructures import MultiDict
 
 CSP = "; ".join(
     [
@@ -21,7 +22,17 @@ CSP = "; ".join(
 )
 
 
+def _has_nul(values: MultiDict) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in items) for key, items in values.lists())
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul():
+        # PostgreSQL refuses a NUL in any text (a 500); no browser sends one unless it is tampered with.
+        if _has_nul(request.args) or (request.method == "POST" and _has_nul(request.form)):
+            abort(400)
+
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP)

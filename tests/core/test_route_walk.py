@@ -171,3 +171,18 @@ def test_an_out_of_range_id_in_a_form_is_a_4xx_with_the_forms_message(client, au
     for typed in ("残る本文", "残るリスト名", "残る名前", "残るサークル名"):
         if data and typed in data.values():
             assert typed in html  # what the member typed is still in the form
+
+
+@pytest.mark.parametrize(("method", "path", "data"), [
+    ("get", "/circles/?q=%00", None),
+    ("get", "/staff/?name=%00", None),
+    ("get", "/moderation/audit?actor=%00", None),
+    ("post", "/circles/new", {"name": "写真\x00クラブ", "category": "hobby", "district_id": "0",
+                              "visibility": "public", "join_mode": "open", "topic_policy": "members",
+                              "comment_policy": "members"}),
+])
+def test_a_nul_in_a_field_is_the_japanese_400_page(client, auth, make_user, method, path, data):
+    auth.login(make_user(role="staff"))
+    response = getattr(client, method)(path, data=data)
+    assert response.status_code == 400
+    assert BAD_REQUEST in response.get_data(as_text=True)
