@@ -1,4 +1,4 @@
-"""Security headers on every response, and a NUL in any field refused up front."""
+"""Security headers on every response, and a NUL in a query or form value refused (a 400)."""
 
 from __future__ import annotations
 
