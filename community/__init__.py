@@ -22,9 +22,10 @@ def translation_directories() -> str:
 
 
 def init_app(app: Flask) -> None:
-    from community.core import layout
+    from community.core import layout, urls
     from community.extensions import babel, csrf, db, limiter, login_manager, migrate
 
+    urls.init_app(app)  # bounded <int:...> ids, before any blueprint adds a rule
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translation_directories())
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 

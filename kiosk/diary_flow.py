@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from community.core.once import already_sent
+from community.core.urls import parse_id
 from community.diaries import services
 from community.extensions import db
 from community.media import services as media
@@ -32,7 +33,7 @@ def allow_long_diary_text():
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return max(request.args.get("page", 1, type=parse_id) or 1, 1)
 
 
 @bp.get("/diaries")

@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField, SelectField, StringField
+from wtforms import IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from community.core.forms import IdSelectField
 
 # Shared PCs: the browser must neither offer nor keep what was typed.
 _NO_AUTOFILL = {"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
@@ -23,7 +25,7 @@ class KioskLoginForm(FlaskForm):
 
 
 class EnrolForm(FlaskForm):
-    facility_id = SelectField(_l("Facility"), coerce=int, validators=[DataRequired(message=_l("Choose the facility."))])
+    facility_id = IdSelectField(_l("Facility"), validators=[DataRequired(message=_l("Choose the facility."))])
     name = StringField(
         _l("Name of this PC"),
         validators=[DataRequired(message=_l("Give this PC a name, for example \"2F corner PC 1\".")), Length(max=80)],
@@ -31,7 +33,7 @@ class EnrolForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    facility_id = SelectField(_l("Facility"), coerce=int, validators=[DataRequired(message=_l("Choose the facility."))])
+    facility_id = IdSelectField(_l("Facility"), validators=[DataRequired(message=_l("Choose the facility."))])
     idle_minutes = IntegerField(
         _l("Minutes without use before the warning"),
         default=8,

@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -16,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from community.core.forms import choices
+from community.core.forms import IdField, choices
 from moderation.reasons import (
     ACTION_LABELS,
     APPEAL_MAX,
@@ -40,7 +39,7 @@ class ReportForm(FlaskForm):
 
 
 class ActionForm(FlaskForm):
-    version = IntegerField(validators=[InputRequired()])
+    version = IdField(validators=[InputRequired()])
     action = RadioField(_l("Action"), choices=choices(ACTION_LABELS.items()), validators=[InputRequired(_l("Please choose an action."))])
     rule = SelectField(_l("Rule the action is based on"), validators=[InputRequired(_l("Please choose the rule this action is based on."))])
     note = TextAreaField(
@@ -104,7 +103,7 @@ class AuditFilterForm(FlaskForm):
     action = StringField(_l("Action (beginning)"), validators=[Optional(), Length(max=60)])
     actor = StringField(_l("Actor's login ID"), validators=[Optional(), Length(max=64)])
     target_type = StringField(_l("Target type"), validators=[Optional(), Length(max=40)])
-    target_id = IntegerField(_l("Target ID"), validators=[Optional()])
+    target_id = IdField(_l("Target ID"), validators=[Optional()])
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])
 

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from community.accounts.models import IdDocumentKind, Role
 from community.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problems
 from community.accounts.services import AccountError, parse_birth_date
+from community.core.forms import IdSelectField
 
 LOGIN_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -116,7 +117,7 @@ class _PersonFields(FlaskForm):
         render_kw={"autocomplete": "nickname"},
     )
     birth_date = _birth_date_field()
-    district_id = SelectField(_l("District"), coerce=int, validators=[InputRequired()])
+    district_id = IdSelectField(_l("District"), validators=[InputRequired()])
     email = StringField(
         _l("E-mail address (optional)"),
         validators=[Optional(), Length(max=254)],
@@ -177,7 +178,7 @@ class _CounterDocumentFields:
         choices=[SelectChoice("", _l("Choose the kind of document"))] + DOCUMENT_CHOICES,
         validators=[DataRequired(message=_l("Please choose the kind of identity document."))],
     )
-    facility_id = SelectField(_l("Facility"), coerce=int)
+    facility_id = IdSelectField(_l("Facility"))
     birth_date_confirmed = BooleanField(
         _l("The birth date matches the identity document"),
         validators=[DataRequired(message=_l("Please confirm that the birth date matches the document."))],

@@ -8,6 +8,7 @@ from wtforms import DateTimeLocalField, HiddenField, RadioField, SelectField, St
 from wtforms.validators import DataRequired, Length, Optional
 
 from community.core.forms import choices
+from community.core.urls import parse_id
 
 REQUIRED = _l("This field is required.")
 BAD_TIME = _l("Please enter a date and time.")
@@ -43,7 +44,7 @@ def _too_long(limit: int):
 def _account_id(value) -> int:
     """A tampered or missing choice becomes 0, which the service refuses in Japanese."""
     try:
-        return int(value)
+        return parse_id(value)
     except (TypeError, ValueError):
         return 0
 

@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from community.core.forms import choices
+from community.core.forms import IdSelectField, choices
 
 CATEGORY_LABELS = {
     "childcare": _l("Parenting"),
@@ -51,7 +51,7 @@ class CircleForm(FlaskForm):
     name = StringField(_l("Circle name"), validators=[DataRequired(message=REQUIRED), Length(max=80)])
     description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
     category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS.items()), default="other")
-    district_id = SelectField(_l("District"), coerce=int, default=0)
+    district_id = IdSelectField(_l("District"), default=0)
     visibility = RadioField(_l("Who can see the circle"), choices=choices(VISIBILITY_LABELS.items()), default="public")
     join_mode = RadioField(_l("How to join"), choices=choices(JOIN_LABELS.items()), default="open")
     topic_policy = RadioField(_l("Who can start topics"), choices=choices(WHO_LABELS.items()), default="members")
@@ -71,7 +71,7 @@ class CircleSettingsForm(FlaskForm):
     name = StringField(_l("Circle name"), validators=[DataRequired(message=REQUIRED), Length(max=80)])
     description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
     category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS.items()))
-    district_id = SelectField(_l("District"), coerce=int, default=0)
+    district_id = IdSelectField(_l("District"), default=0)
     visibility = RadioField(_l("Who can see the circle"), choices=choices(VISIBILITY_LABELS.items()))
     join_mode = RadioField(_l("How to join"), choices=choices(JOIN_LABELS.items()))
     topic_policy = RadioField(_l("Who can start topics"), choices=choices(WHO_LABELS.items()))

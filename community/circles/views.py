@@ -35,6 +35,7 @@ from community.core.csvexport import csv_response
 from community.core.i18n import TOKYO
 from community.core.once import already_sent
 from community.core.storage_full import commit_or_skip
+from community.core.urls import parse_id
 from community.extensions import db
 from community.policy import (
     Capability,
@@ -173,7 +174,7 @@ def index():
     category = request.args.get("category") or None
     if category not in CATEGORY_LABELS:
         category = None
-    district_id = request.args.get("district", type=int) or None
+    district_id = request.args.get("district", type=parse_id) or None
     sort = request.args.get("sort", "lively")
     if sort not in queries.SORTS:
         sort = "lively"
@@ -728,7 +729,10 @@ def members_csv(circle_id: int):
 
 
 def _member_from_form(circle: Circle) -> User:
-    user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    user_id = request.form.get("user_id", type=parse_id)
+    if user_id is None:
+        abort(400)
+    user = db.session.get(User, user_id)
     if user is None:
         abort(404)
     return user

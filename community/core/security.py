@@ -1,8 +1,11 @@
-"""Security headers on every response."""
+"""Security headers on every response, and a NUL in a query or form value refused (a 400)."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+import flask
+from flask import Flask, Response, abort, request
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
 
 CSP = "; ".join(
     [
@@ -21,7 +24,31 @@ CSP = "; ".join(
 )
 
 
+def _has_nul(values: MultiDict) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in items) for key, items in values.lists())
+
+
+class Request(flask.Request):
+    """Refuses a NUL in form data (a 400) when the form is parsed.
+
+    PostgreSQL refuses a NUL in any text (a 500); no browser sends one unless it is tampered with.
+    Checked when parsed rather than up front, so a blueprint may still raise max_form_memory_size.
+    """
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        if _has_nul(self.form):
+            raise BadRequest()
+
+
 def init_app(app: Flask) -> None:
+    app.request_class = Request
+
+    @app.before_request
+    def refuse_nul_in_query():
+        if _has_nul(request.args):
+            abort(400)
+
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP)

@@ -8,7 +8,6 @@ from wtforms import (
     MultipleFileField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -16,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from community.core.forms import IdSelectMultipleField
 from community.diaries.models import BODY_MAX, COMMENT_MAX, TITLE_MAX, Visibility
 from community.diaries.text import clean_text
 
@@ -32,7 +32,7 @@ def as_choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class MultiCheckboxField(SelectMultipleField):
+class MultiCheckboxField(IdSelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
@@ -80,10 +80,10 @@ class EntryForm(FlaskForm):
         default=Visibility.members.value,
         validate_choice=True,
     )
-    audience_members = MultiCheckboxField(_l("Friends who can read it"), coerce=int, validate_choice=False)
-    audience_lists = MultiCheckboxField(_l("Saved lists who can read it"), coerce=int, validate_choice=False)
+    audience_members = MultiCheckboxField(_l("Friends who can read it"), validate_choice=False)
+    audience_lists = MultiCheckboxField(_l("Saved lists who can read it"), validate_choice=False)
     photos = MultipleFileField(_l("Photos (up to 4)"))
-    remove_photos = MultiCheckboxField(_l("Remove these photos"), coerce=int, validate_choice=False)
+    remove_photos = MultiCheckboxField(_l("Remove these photos"), validate_choice=False)
 
     def validate_audience_members(self, field):
         allowed = {choice.value for choice in field.choices}
@@ -124,7 +124,7 @@ class AudienceListForm(FlaskForm):
             _max_chars(40, _l("The name can be up to %(limit)s characters (it now has %(count)s).")),
         ],
     )
-    members = MultiCheckboxField(_l("Friends in this list"), coerce=int, validate_choice=False)
+    members = MultiCheckboxField(_l("Friends in this list"), validate_choice=False)
 
     def validate_members(self, field):
         allowed = {choice.value for choice in field.choices}

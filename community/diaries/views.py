@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from community.accounts.models import User
+from community.core.urls import parse_id
 from community.diaries import services
 from community.diaries.forms import (
     VISIBILITY_LABELS,
@@ -46,7 +47,7 @@ def allow_long_text():
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return max(request.args.get("page", 1, type=parse_id) or 1, 1)
 
 
 @bp.get("/diaries")

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from community.core.urls import parse_id
 from community.extensions import db
 from community.notifications import services
 from community.notifications.forms import PreferenceForm
@@ -29,7 +30,7 @@ def header_context():
 @bp.get("/notifications")
 @login_required
 def index():
-    page = services.page_for(current_user, request.args.get("page", 1, type=int))
+    page = services.page_for(current_user, request.args.get("page", 1, type=parse_id))
     return render_template("notifications/index.html", page=page, items=services.describe(page.items))
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 from wtforms.widgets import HiddenInput
 
+from community.core.forms import IdField, IdSelectField
 from community.diaries.text import clean_text
 from community.official.models import BODY_MAX, NOTE_MAX, TITLE_MAX
 from community.official.services import SLUG_RE
@@ -66,7 +67,7 @@ class ActionForm(FlaskForm):
 
 
 class PostForm(FlaskForm):
-    account_id = SelectField(_l("Post as"), coerce=int, validate_choice=False)
+    account_id = IdSelectField(_l("Post as"), validate_choice=False)
     title = StringField(_l("Title"), filters=[_line],
                         validators=[_required(_l("Please write a title.")), _max_chars(TITLE_MAX)])
     body = TextAreaField(_l("Body"), filters=[clean_text],
@@ -84,7 +85,7 @@ class CorrectionForm(FlaskForm):
     note = TextAreaField(_l("Correction note (訂正の内容)"), filters=[clean_text],
                          validators=[_required(_l("Please write what was corrected and why (訂正の内容).")),
                                      _max_chars(NOTE_MAX)], render_kw={"rows": 3})
-    version = IntegerField(widget=HiddenInput())
+    version = IdField(widget=HiddenInput())
 
 
 class WithdrawForm(FlaskForm):

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.core.forms import choices
+from community.core.urls import parse_id
 from community.extensions import db
 from community.official import services
 from community.official.forms import (
@@ -66,7 +67,7 @@ def account(slug: str):
     found = _account(slug)
     return render_template(
         "official/account.html", account=found,
-        page=services.account_posts(current_user, found, request.args.get("page", 1, type=int)),
+        page=services.account_posts(current_user, found, request.args.get("page", 1, type=parse_id)),
         following=services.is_following(current_user, found), followers=services.follower_count(found),
         notifies=services.follow_notifies(current_user, found),
         may_follow=can_follow_official(current_user, found), may_post=can_act_as_official(current_user, found),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from community.core.forms import choices
+from community.core.forms import IdField, IdSelectField, choices
 from community.questions.services import ANSWER_MAX, BODY_MAX, COMMENT_MAX, NOTE_MAX, TITLE_MAX
 
 REQUIRED = _l("This field is required.")
@@ -35,7 +35,7 @@ def _too_long(limit: int):
 
 
 class AskForm(FlaskForm):
-    account_id = SelectField(_l("Department"), coerce=int, validators=[InputRequired(message=REQUIRED)])
+    account_id = IdSelectField(_l("Department"), validators=[InputRequired(message=REQUIRED)])
     title = StringField(_l("Title"), validators=[DataRequired(message=REQUIRED), _too_long(TITLE_MAX)],
                         render_kw={"autocomplete": "off", "data-faq-suggest": "1"})
     body = TextAreaField(_l("Your question"), validators=[DataRequired(message=REQUIRED), _too_long(BODY_MAX)],
@@ -50,7 +50,7 @@ class AnswerForm(FlaskForm):
     note = TextAreaField(_l("What is corrected"), validators=[Optional(), _too_long(NOTE_MAX)],
                          render_kw={"rows": 2})
     # How many answers the staff member saw: the version check against a second answer.
-    seen_answers = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0)])
+    seen_answers = IdField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0)])
 
 
 class CloseForm(FlaskForm):
@@ -58,7 +58,7 @@ class CloseForm(FlaskForm):
 
 
 class FaqForm(FlaskForm):
-    account_id = SelectField(_l("Department"), coerce=int, validators=[Optional()])
+    account_id = IdSelectField(_l("Department"), validators=[Optional()])
     title = StringField(_l("Question"), validators=[DataRequired(message=REQUIRED), _too_long(TITLE_MAX)])
     answer = TextAreaField(_l("Answer"), validators=[DataRequired(message=REQUIRED), _too_long(ANSWER_MAX)],
                            render_kw={"rows": 10})

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from community.accounts.views import rate_limit_exempt
 from community.core.database import utcnow
 from community.core.once import already_sent
-from community.core.urls import safe_next
+from community.core.urls import parse_id, safe_next
 from community.extensions import db, limiter
 from community.official.models import OfficialAccount
 from community.policy import (
@@ -128,7 +128,7 @@ def index():
         # Residents see public questions and their own; staff find private ones in their queue.
         uid = current_user.id if current_user.is_authenticated else None
         stmt = stmt.where(or_(Question.visibility == "public", Question.asker_id == uid))
-    page = request.args.get("page", 1, type=int) or 1
+    page = request.args.get("page", 1, type=parse_id) or 1
     pagination = db.paginate(stmt.order_by(Question.created_at.desc(), Question.id.desc()),
                              page=max(1, min(page, 1000)), per_page=PER_PAGE, error_out=False)
     return render_template("questions/index.html", pagination=pagination, accounts=accounts, account=account,

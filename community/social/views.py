@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from community.accounts.models import District
 from community.accounts.sessions import end_session
 from community.core.database import utcnow
-from community.core.urls import safe_next
+from community.core.urls import parse_id, safe_next
 from community.extensions import db
 from community.media.pipeline import PhotoError
 from community.media.services import read_upload
@@ -130,7 +130,7 @@ def edit_profile():
     if form.validate_on_submit():
         raw_district = form.district_id.data or ""
         try:
-            district_id = int(raw_district) if raw_district else None
+            district_id = parse_id(raw_district) if raw_district else None
             services.update_profile(
                 user,
                 nickname=form.nickname.data,

@@ -12,7 +12,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -20,7 +19,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from community.core.forms import choices
+from community.core.forms import IdSelectField, choices
+from community.core.urls import parse_id
 from community.policy.surveys import AnswerRefusal
 
 REQUIRED = _l("This field is required.")
@@ -85,11 +85,11 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class SurveyForm(FlaskForm):
-    account_id = SelectField(_l("Department"), coerce=int, validators=[InputRequired(message=REQUIRED)])
+    account_id = IdSelectField(_l("Department"), validators=[InputRequired(message=REQUIRED)])
     title = StringField(_l("Title"), validators=[DataRequired(message=REQUIRED), Length(max=120)])
     description = TextAreaField(_l("About this survey"), validators=[Length(max=4000)], render_kw={"rows": 5})
     audience = RadioField(_l("Who is asked"), choices=choices(AUDIENCE_LABELS.items()), default="all")
-    districts = MultiCheckboxField(_l("Districts"), coerce=int, validate_choice=True)
+    districts = MultiCheckboxField(_l("Districts"), coerce=parse_id, validate_choice=True)
     age_bands = MultiCheckboxField(_l("Age bands"), choices=choices(AGE_BAND_LABELS.items()))
     include_minors = BooleanField(_l("Also ask members of junior-high-school age or younger"))
     opens_at = JapanDateTimeField(_l("Opens"), validators=[InputRequired(message=DATE_MESSAGE)])
@@ -142,6 +142,6 @@ class AnswerForm(FlaskForm):
 
 def version_of(form) -> int | None:
     try:
-        return int(form.version.data) if form.version.data else None
+        return parse_id(form.version.data) if form.version.data else None
     except (TypeError, ValueError):
         return -1  # a tampered value is simply stale
