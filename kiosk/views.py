@@ -20,8 +20,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from community.accounts.forms import PASSWORD_HINT
 from community.accounts.services import AuthenticationError, LockedOut, authenticate
 from community.accounts.sessions import end_session, start_session
+from community.accounts.views import change_password_form
 from community.announcements.models import Announcement
 from community.announcements.services import current_announcements
 from community.core.urls import safe_next
@@ -180,6 +182,18 @@ def login():
 @kiosk_login_required
 def home():
     return render_template("kiosk/home.html")
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@kiosk_login_required
+def password():
+    """パスワードを変える, on the kiosk's large screen; nothing typed is kept or autofilled."""
+    form, status, changed = change_password_form(current_user._get_current_object())
+    if changed:
+        return render_template("kiosk/password_changed.html")
+    for field in (form.current_password, form.password, form.password_again):
+        field.render_kw = {**(field.render_kw or {}), "autocomplete": "off"}
+    return render_template("kiosk/password.html", form=form, password_hint=PASSWORD_HINT), status
 
 
 @bp.post("/logout")

@@ -267,3 +267,30 @@ class RoleForm(FlaskForm):
         _l("Role"), choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()],
         validators=[DataRequired()],
     )
+
+
+class ChangePasswordForm(FlaskForm, _NewPasswordMixin):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(message=_l("Please enter your current password.")), Length(max=MAX_LENGTH * 4)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(message=_l("Please enter a password.")), Length(max=MAX_LENGTH * 4)],
+        render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH},
+    )
+    password_again = PasswordField(
+        _l("New password (again)"),
+        validators=[DataRequired(message=_l("Please enter the password again."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    login_id = ""  # set by the view: the password must not be the login ID
+
+    def validate_password(self, field):
+        self.check_new_password(field, self.login_id)
+
+    def validate_password_again(self, field):
+        if field.data != self.password.data:
+            raise ValidationError(_l("The two passwords are different. Please type the same password twice."))

@@ -56,6 +56,7 @@ ACTION_LABELS = {
     "account.reset_code_issued": _l("Password reset code issued"),
     "account.reset_code_emailed": _l("Password reset code sent by e-mail"),
     "account.password_reset": _l("Password changed with a code"),
+    "account.password_changed": _l("Password changed by the member"),
     "account.suspended": _l("Suspended"),
     "account.reinstated": _l("Reinstated"),
     "account.suspension_ended": _l("Suspension ended on its end date"),

@@ -10,10 +10,12 @@ from community.accounts import qr
 from community.accounts.forms import (
     PASSWORD_HINT,
     ApplicationForm,
+    ChangePasswordForm,
     EmailResetForm,
     LoginForm,
     PasswordResetForm,
 )
+from community.accounts.selfservice import change_password
 from community.accounts.services import (
     AccountError,
     AuthenticationError,
@@ -184,6 +186,42 @@ def end_all():
     db.session.commit()
     flash(_("You have been logged out on every device."), "success")
     return redirect(url_for("accounts.login"))
+
+
+def change_password_form(user) -> tuple[ChangePasswordForm, int, bool]:
+    """The change-password form, shared with the kiosk's screen: (form, status, changed).
+
+    Only the caller's templates differ; a wrong current password is counted (committed) like a
+    failed sign-in.
+    """
+    form = ChangePasswordForm()
+    form.login_id = user.login_id
+    if not form.validate_on_submit():
+        return form, (400 if form.errors else 200), False
+    try:
+        change_password(user, current_password=form.current_password.data, new_password=form.password.data)
+    except LockedOut as locked:
+        form.current_password.errors.append(
+            _("There were too many wrong passwords. Please wait %(minutes)s minutes and try again.",
+              minutes=locked.minutes))
+        return form, 429, False
+    except AccountError as error:
+        db.session.commit()  # keep the counted failure
+        form.current_password.errors.append(error.message)
+        return form, 400, False
+    db.session.commit()
+    return form, 200, True
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@ip_limited
+def password_change():
+    form, status, changed = change_password_form(current_user._get_current_object())
+    if changed:
+        flash(_("Your password has been changed. You have been logged out on your other devices."), "success")
+        return redirect(url_for("accounts.account"))
+    return render_template("accounts/password_change.html", form=form, password_hint=PASSWORD_HINT), status
 
 
 @bp.get("/suspended")

@@ -1,6 +1,11 @@
 """CSRF is on for every form: a post without a valid token is refused with a Japanese message."""
 
+import re
+
 import pytest
+
+from community.accounts.passwords import check_password
+from community.extensions import db
 
 
 @pytest.fixture
@@ -16,8 +21,6 @@ def test_post_without_token_is_refused(client, make_user):
 
 
 def test_post_with_token_works(client, make_user):
-    import re
-
     user = make_user("csrfuser2")
     html = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
@@ -25,3 +28,16 @@ def test_post_with_token_works(client, make_user):
         "/login", data={"login_id": user.login_id, "password": "correct horse battery", "csrf_token": token}
     )
     assert response.status_code == 302
+
+
+def test_password_change_without_token_is_refused(client, make_user):
+    user = make_user("csrfchange")
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    client.post("/login", data={"login_id": user.login_id, "password": "correct horse battery", "csrf_token": token})
+    new = "ひまわりが咲く夏の朝"
+    response = client.post("/account/password", data={
+        "current_password": "correct horse battery", "password": new, "password_again": new})
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert check_password(user.password_hash, "correct horse battery")
