@@ -269,12 +269,16 @@ class RoleForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm, _NewPasswordMixin):
-    current_password = PasswordField(
+def _current_password_field():
+    return PasswordField(
         _l("Current password"),
         validators=[DataRequired(message=_l("Please enter your current password.")), Length(max=MAX_LENGTH * 4)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class ChangePasswordForm(FlaskForm, _NewPasswordMixin):
+    current_password = _current_password_field()
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(message=_l("Please enter a password.")), Length(max=MAX_LENGTH * 4)],
@@ -294,3 +298,24 @@ class ChangePasswordForm(FlaskForm, _NewPasswordMixin):
     def validate_password_again(self, field):
         if field.data != self.password.data:
             raise ValidationError(_l("The two passwords are different. Please type the same password twice."))
+
+
+class EmailChangeForm(FlaskForm):
+    email = StringField(
+        _l("New e-mail address"),
+        validators=[DataRequired(message=_l("Please enter the e-mail address.")), Length(max=254)],
+        render_kw={"autocomplete": "email", "type": "email", "spellcheck": "false"},
+    )
+    current_password = _current_password_field()
+
+    def validate_email(self, field):
+        _validate_email(field)
+
+
+class EmailRemoveForm(FlaskForm):
+    current_password = _current_password_field()
+
+
+class EmailConfirmForm(FlaskForm):
+    """Only a button: opening the link (a mail scanner may) must not confirm by itself."""
+

@@ -68,6 +68,8 @@ class User(UserMixin, db.Model):
     birth_date: Mapped[date] = mapped_column(Date)
     district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
     email: Mapped[str | None] = mapped_column(String(254))
+    # Set when the member opened the link sent to `email`; until then only that link goes to it.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     bio: Mapped[str] = mapped_column(Text, default="")
     role: Mapped[str] = mapped_column(String(20), default=Role.member.value)
     status: Mapped[str] = mapped_column(String(20), default=AccountStatus.applied.value)
@@ -88,6 +90,13 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str | None:
         return self.session_id
+
+    @property
+    def confirmed_email(self) -> str | None:
+        """The address mail may go to: confirmed, and never for a closed account."""
+        if self.email and self.email_confirmed_at is not None and self.status != AccountStatus.withdrawn.value:
+            return self.email
+        return None
 
     @property
     def is_verified(self) -> bool:
@@ -164,6 +173,26 @@ class PasswordResetCode(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EmailConfirmation(db.Model):
+    """A link sent to a new address: the address becomes the member's when the link is opened.
+
+    The token is long and random, so a SHA-256 hash is enough (and can be looked up); the database
+    never holds a working link. Single use (`used_at`) and short-lived (`expires_at`).
+    """
+
+    __tablename__ = "email_confirmation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
 
 
 class LoginFailure(db.Model):

@@ -24,6 +24,7 @@ from community.accounts.forms import (
     VerificationForm,
 )
 from community.accounts.models import Facility, User
+from community.accounts.selfservice import send_email_confirmation
 from community.accounts.services import (
     AccountError,
     account_history,
@@ -57,6 +58,9 @@ ACTION_LABELS = {
     "account.reset_code_emailed": _l("Password reset code sent by e-mail"),
     "account.password_reset": _l("Password changed with a code"),
     "account.password_changed": _l("Password changed by the member"),
+    "account.email_confirmation_sent": _l("E-mail confirmation link sent"),
+    "account.email_confirmed": _l("E-mail address confirmed"),
+    "account.email_removed": _l("E-mail address removed by the member"),
     "account.suspended": _l("Suspended"),
     "account.reinstated": _l("Reinstated"),
     "account.suspension_ended": _l("Suspension ended on its end date"),
@@ -219,6 +223,8 @@ def register():
         except AccountError as error:
             form.login_id.errors.append(error.message)
         else:
+            if user.email:
+                send_email_confirmation(user, user.email)
             _remember_facility(form.facility_id.data)
             db.session.commit()
             return _code_slip(user, code, initial=True)

@@ -11,11 +11,23 @@ from community.accounts.forms import (
     PASSWORD_HINT,
     ApplicationForm,
     ChangePasswordForm,
+    EmailChangeForm,
+    EmailConfirmForm,
+    EmailRemoveForm,
     EmailResetForm,
     LoginForm,
     PasswordResetForm,
 )
-from community.accounts.selfservice import change_password
+from community.accounts.selfservice import (
+    LinkError,
+    change_password,
+    confirm_email,
+    link_for,
+    pending_email,
+    remove_email,
+    request_email_change,
+    send_email_confirmation,
+)
 from community.accounts.services import (
     AccountError,
     AuthenticationError,
@@ -135,6 +147,8 @@ def apply_view():
         except AccountError as error:
             form.login_id.errors.append(error.message)
         else:
+            if user.email:
+                send_email_confirmation(user, user.email)
             start_session(user)
             db.session.commit()
             flash(_("Your application has been received."), "success")
@@ -222,6 +236,82 @@ def password_change():
         flash(_("Your password has been changed. You have been logged out on your other devices."), "success")
         return redirect(url_for("accounts.account"))
     return render_template("accounts/password_change.html", form=form, password_hint=PASSWORD_HINT), status
+
+
+def _email_page(change: EmailChangeForm | None = None, remove: EmailRemoveForm | None = None, status: int = 200):
+    user = current_user._get_current_object()
+    return render_template(
+        "accounts/email.html", user=user, pending=pending_email(user),
+        change=change or EmailChangeForm(formdata=None), remove=remove or EmailRemoveForm(formdata=None, prefix="remove"),
+    ), status
+
+
+def _password_error(form, error: Exception) -> int:
+    """A wrong current password (counted, so committed) or a lockout, shown on the form's field."""
+    if isinstance(error, LockedOut):
+        form.current_password.errors.append(
+            _("There were too many wrong passwords. Please wait %(minutes)s minutes and try again.",
+              minutes=error.minutes))
+        return 429
+    db.session.commit()  # keep the counted failure
+    form.current_password.errors.append(error.message)
+    return 400
+
+
+@bp.get("/account/email")
+@login_required
+def email():
+    return _email_page()
+
+
+@bp.post("/account/email")
+@login_required
+@ip_limited
+def email_change():
+    form = EmailChangeForm()
+    if not form.validate_on_submit():
+        return _email_page(change=form, status=400)
+    try:
+        request_email_change(current_user, email=form.email.data, current_password=form.current_password.data)
+    except (LockedOut, AccountError) as error:
+        return _email_page(change=form, status=_password_error(form, error))
+    db.session.commit()
+    flash(_("We have sent a link to %(email)s. Open it within 24 hours to confirm the address.",
+            email=form.email.data.strip()), "success")
+    return redirect(url_for("accounts.email"))
+
+
+@bp.post("/account/email/remove")
+@login_required
+@ip_limited
+def email_remove():
+    form = EmailRemoveForm(prefix="remove")
+    if not form.validate_on_submit():
+        return _email_page(remove=form, status=400)
+    try:
+        remove_email(current_user, current_password=form.current_password.data)
+    except (LockedOut, AccountError) as error:
+        return _email_page(remove=form, status=_password_error(form, error))
+    db.session.commit()
+    flash(_("Your e-mail address has been removed. No more e-mail will be sent to you."), "success")
+    return redirect(url_for("accounts.email"))
+
+
+@bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
+@ip_limited
+def email_confirm(token: str):
+    """The link in the mail; it works without signing in (opening it proves the address)."""
+    form = EmailConfirmForm()
+    try:
+        link = link_for(token)
+        if form.validate_on_submit():
+            confirm_email(token)
+            db.session.commit()
+            flash(_("Your e-mail address has been confirmed."), "success")
+            return redirect(url_for("accounts.email" if current_user.is_authenticated else "core.home"))
+    except LinkError as error:
+        return render_template("accounts/email_link.html", error=error.message), error.status
+    return render_template("accounts/email_confirm.html", form=form, link=link)
 
 
 @bp.get("/suspended")

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from community.accounts.models import EmailConfirmation
 from community.accounts.passwords import check_password
 from community.extensions import db
 
@@ -41,3 +42,13 @@ def test_password_change_without_token_is_refused(client, make_user):
     assert response.status_code == 400
     db.session.expire_all()
     assert check_password(user.password_hash, "correct horse battery")
+
+
+def test_email_change_without_token_is_refused(client, make_user):
+    user = make_user("csrfmail")
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    client.post("/login", data={"login_id": user.login_id, "password": "correct horse battery", "csrf_token": token})
+    response = client.post("/account/email", data={"email": "x@example.jp", "current_password": "correct horse battery"})
+    assert response.status_code == 400
+    assert db.session.query(EmailConfirmation).count() == 0

@@ -114,6 +114,8 @@ ROUTES = {
                               suspended=302),
     ("GET", "/account/password"): dict(anonymous=302, applied=200, member=200, minor=200, supporter=200, staff=200,
                                        admin=200, suspended=302),
+    ("GET", "/account/email"): dict(anonymous=302, applied=200, member=200, minor=200, supporter=200, staff=200,
+                                    admin=200, suspended=302),
     ("GET", "/apply/slip"): dict(anonymous=302, applied=200, member=302, minor=302, supporter=302, staff=302,
                                  admin=302, suspended=302),
     ("GET", "/suspended"): dict(anonymous=302, applied=404, member=404, minor=404, supporter=404, staff=404,
