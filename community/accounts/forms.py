@@ -319,3 +319,22 @@ class EmailRemoveForm(FlaskForm):
 class EmailConfirmForm(FlaskForm):
     """Only a button: opening the link (a mail scanner may) must not confirm by itself."""
 
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(message=_l("Please enter the code.")), Length(max=30)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+
+class TwoFactorEnrolForm(FlaskForm):
+    code = StringField(
+        _l("The 6-digit code your app shows now"),
+        validators=[DataRequired(message=_l("Please enter the code.")), Length(max=30)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"},
+    )
+
+
+class TwoFactorOffForm(FlaskForm):
+    current_password = _current_password_field()

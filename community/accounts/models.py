@@ -70,6 +70,12 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     # Set when the member opened the link sent to `email`; until then only that link goes to it.
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-factor sign-in (community/accounts/twofactor.py): the TOTP secret encrypted with a key
+    # derived from SECRET_KEY; enabled once a code from it was typed; the last time step used, so a
+    # code works once.
+    totp_secret: Mapped[str | None] = mapped_column(String(200))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column()
     bio: Mapped[str] = mapped_column(Text, default="")
     role: Mapped[str] = mapped_column(String(20), default=Role.member.value)
     status: Mapped[str] = mapped_column(String(20), default=AccountStatus.applied.value)
@@ -97,6 +103,10 @@ class User(UserMixin, db.Model):
         if self.email and self.email_confirmed_at is not None and self.status != AccountStatus.withdrawn.value:
             return self.email
         return None
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def is_verified(self) -> bool:
@@ -193,6 +203,18 @@ class EmailConfirmation(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """One of ten one-time codes for signing in without the phone; only a hash is stored."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LoginFailure(db.Model):

@@ -17,6 +17,9 @@ from community.accounts.forms import (
     EmailResetForm,
     LoginForm,
     PasswordResetForm,
+    SecondFactorForm,
+    TwoFactorEnrolForm,
+    TwoFactorOffForm,
 )
 from community.accounts.selfservice import (
     LinkError,
@@ -42,6 +45,17 @@ from community.accounts.services import (
     suspension_last_day,
 )
 from community.accounts.sessions import end_all_sessions, end_session, start_session
+from community.accounts.twofactor import (
+    begin_code_step,
+    check_second_factor,
+    confirm_enrolment,
+    pending_user,
+    provisioning_uri,
+    recovery_codes_left,
+    required_for,
+    start_enrolment,
+    turn_off,
+)
 from community.core.once import already_sent
 from community.core.urls import safe_next
 from community.extensions import db, limiter
@@ -54,6 +68,9 @@ bp = Blueprint(
 # What a suspended member may still open: the page that explains the suspension, and the way out.
 SUSPENDED_ALLOWED = {"accounts.suspended", "accounts.logout", "static", "accounts.static", "core.help_page",
                      "core.contact", "core.healthz"}
+# What staff who must set up two-factor sign-in may open before they have.
+ENROL_ALLOWED = {"accounts.two_factor", "accounts.logout", "static", "accounts.static", "core.help_page",
+                 "core.contact", "core.healthz"}
 
 
 def rate_limit_exempt() -> bool:
@@ -80,6 +97,21 @@ def confine_suspended_members():
     return None
 
 
+@bp.before_app_request
+def require_second_factor():
+    """Staff who must use two-factor sign-in reach nothing (no staff page either) before they set it
+    up. Kiosk screens have no staff pages and keep every visitor inside kiosk mode themselves."""
+    if (
+        current_user.is_authenticated
+        and request.endpoint not in ENROL_ALLOWED
+        and request.blueprint != "kiosk"
+        and not current_user.has_two_factor
+        and required_for(current_user)
+    ):
+        return redirect(url_for("accounts.two_factor"))
+    return None
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @ip_limited
 def login():
@@ -103,15 +135,57 @@ def login():
             db.session.commit()  # keep the counted failure
             form.password.errors.append(_("The login ID or password is incorrect."))
         else:
-            start_session(user)
-            db.session.commit()
-            if user.is_suspended:
-                return redirect(url_for("accounts.suspended"))
-            flash(_("You are now logged in."), "success")
-            return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
+            if user.has_two_factor:
+                db.session.commit()  # the password's counted failures are cleared
+                begin_code_step(user)
+                return redirect(url_for("accounts.login_code", next=safe_next(request.args.get("next"))))
+            return _signed_in(user)
     if form.errors and status == 200:
         status = 400
     return render_template("accounts/login.html", form=form), status
+
+
+def _signed_in(user):
+    start_session(user)
+    db.session.commit()
+    if user.is_suspended:
+        return redirect(url_for("accounts.suspended"))
+    flash(_("You are now logged in."), "success")
+    return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
+
+
+def code_step_form():
+    """The code step of signing in, shared with the kiosk: (form, status, user signed in or None).
+    A wrong code is counted towards a lockout of its own, like a wrong password."""
+    user = pending_user()
+    form = SecondFactorForm()
+    if user is None or not form.validate_on_submit():
+        return form, (400 if form.errors else 200), None
+    try:
+        if check_second_factor(user, form.code.data):
+            return form, 200, user
+    except LockedOut as locked:
+        form.code.errors.append(
+            _("There were too many wrong codes. Please wait %(minutes)s minutes and try again.",
+              minutes=locked.minutes))
+        return form, 429, None
+    db.session.commit()  # keep the counted failure
+    form.code.errors.append(_("The code is not correct. Type the 6 digits your app shows now, or a recovery code."))
+    return form, 400, None
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@ip_limited
+def login_code():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    if pending_user() is None:
+        flash(_("Please log in again: the code must follow the password within 5 minutes."), "error")
+        return redirect(url_for("accounts.login"))
+    form, status, user = code_step_form()
+    if user is not None:
+        return _signed_in(user)
+    return render_template("accounts/login_code.html", form=form), status
 
 
 @bp.post("/logout")
@@ -312,6 +386,56 @@ def email_confirm(token: str):
     except LinkError as error:
         return render_template("accounts/email_link.html", error=error.message), error.status
     return render_template("accounts/email_confirm.html", form=form, link=link)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+@ip_limited
+def two_factor():
+    """Set up two-factor sign-in: a QR code and the secret as text, then a code typed from the app."""
+    user = current_user._get_current_object()
+    if user.has_two_factor:
+        return render_template("accounts/two_factor.html", user=user, off=TwoFactorOffForm(),
+                               required=required_for(user), codes_left=recovery_codes_left(user))
+    secret = start_enrolment(user)
+    form = TwoFactorEnrolForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            codes = confirm_enrolment(user, form.code.data)
+        except AccountError as error:
+            form.code.errors.append(error.message)
+        else:
+            db.session.commit()
+            return render_template("accounts/two_factor_codes.html", codes=codes)
+    status = 400 if form.errors else status
+    db.session.commit()  # the new secret, so that reloading the page shows the same QR code
+    uri = provisioning_uri(user, secret)
+    return render_template(
+        "accounts/two_factor_setup.html", form=form, secret=" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+        qr_svg=qr.svg(uri, label=_("QR code for your authenticator app")), required=required_for(user),
+    ), status
+
+
+@bp.post("/account/two-factor/off")
+@login_required
+@ip_limited
+def two_factor_off():
+    user = current_user._get_current_object()
+    form = TwoFactorOffForm()
+    if form.validate_on_submit():
+        try:
+            turn_off(user, current_password=form.current_password.data)
+        except (LockedOut, AccountError) as error:
+            status = _password_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Two-factor sign-in is now off."), "success")
+            return redirect(url_for("accounts.account"))
+    else:
+        status = 400
+    return render_template("accounts/two_factor.html", user=user, off=form, required=required_for(user),
+                           codes_left=recovery_codes_left(user)), status
 
 
 @bp.get("/suspended")
