@@ -246,3 +246,22 @@ def test_the_kiosk_asks_for_the_code_every_time(app, client, enrolled, make_faci
     client.set_cookie(COOKIE, token)
     again = _password(client, "twofa", path="/kiosk/login")
     assert again.headers["Location"] == "/kiosk/login/code"
+
+
+class TestPerIpLimitCoversTheCodeStep:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "RATELIMIT_ENABLED": True, "LOGIN_IP_LIMIT": "3 per minute"}
+
+    def test_too_many_code_posts_from_one_address_get_the_429_page(self, app, make_user):
+        make_user("ipcode")
+        enroller = app.test_client()
+        _password(enroller, "ipcode")
+        _enrol(enroller)
+        client = app.test_client()
+        _password(client, "ipcode")
+        for _ in range(3):
+            assert client.post("/login/code", data={"code": "12345"}).status_code == 400
+        response = client.post("/login/code", data={"code": "12345"})
+        assert response.status_code == 429
+        assert "短い時間に何度も操作が行われました" in response.get_data(as_text=True)
