@@ -399,7 +399,6 @@ def two_factor():
                                required=required_for(user), codes_left=recovery_codes_left(user))
     secret = start_enrolment(user)
     form = TwoFactorEnrolForm()
-    status = 200
     if form.validate_on_submit():
         try:
             codes = confirm_enrolment(user, form.code.data)
@@ -408,13 +407,12 @@ def two_factor():
         else:
             db.session.commit()
             return render_template("accounts/two_factor_codes.html", codes=codes)
-    status = 400 if form.errors else status
     db.session.commit()  # the new secret, so that reloading the page shows the same QR code
-    uri = provisioning_uri(user, secret)
     return render_template(
         "accounts/two_factor_setup.html", form=form, secret=" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
-        qr_svg=qr.svg(uri, label=_("QR code for your authenticator app")), required=required_for(user),
-    ), status
+        qr_svg=qr.svg(provisioning_uri(user, secret), label=_("QR code for your authenticator app")),
+        required=required_for(user),
+    ), (400 if form.errors else 200)
 
 
 @bp.post("/account/two-factor/off")
