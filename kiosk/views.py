@@ -20,8 +20,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from community.accounts.forms import PASSWORD_HINT
 from community.accounts.services import AuthenticationError, LockedOut, authenticate
 from community.accounts.sessions import end_session, start_session
+from community.accounts.twofactor import begin_code_step, pending_user
+from community.accounts.views import change_password_form, code_step_form
 from community.announcements.models import Announcement
 from community.announcements.services import current_announcements
 from community.core.urls import safe_next
@@ -173,17 +176,51 @@ def login():
                     _("This account is suspended at the moment. Please ask the staff.")
                 )
                 return render_template("kiosk/login.html", form=form), 403
-            start_session(user)
-            session["kiosk_seen"] = time.time()
-            db.session.commit()
-            return redirect(url_for("kiosk.home"), code=303)
+            if user.has_two_factor:
+                db.session.commit()
+                begin_code_step(user)
+                return redirect(url_for("kiosk.login_code"), code=303)
+            return _kiosk_signed_in(user)
     return render_template("kiosk/login.html", form=form), (400 if form.errors else 200)
+
+
+def _kiosk_signed_in(user):
+    start_session(user)
+    session["kiosk_seen"] = time.time()
+    db.session.commit()
+    return redirect(url_for("kiosk.home"), code=303)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code():
+    """The code step on a kiosk. There is no "trust this PC": every visit asks for the code again."""
+    if current_user.is_authenticated:
+        return redirect(url_for("kiosk.home"), code=303)
+    if pending_user() is None:
+        return redirect(url_for("kiosk.login"), code=303)
+    form, status, user = code_step_form()
+    if user is not None:
+        return _kiosk_signed_in(user)
+    form.code.render_kw = {**(form.code.render_kw or {}), "autocomplete": "off"}
+    return render_template("kiosk/login_code.html", form=form), status
 
 
 @bp.get("/home")
 @kiosk_login_required
 def home():
     return render_template("kiosk/home.html")
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@kiosk_login_required
+def password():
+    """パスワードを変える, on the kiosk's large screen; nothing typed is kept or autofilled."""
+    form, status, changed = change_password_form(current_user._get_current_object())
+    if changed:
+        return render_template("kiosk/password_changed.html")
+    for field in (form.current_password, form.password, form.password_again):
+        field.render_kw = {**(field.render_kw or {}), "autocomplete": "off"}
+    return render_template("kiosk/password.html", form=form, password_hint=PASSWORD_HINT), status
 
 
 @bp.post("/logout")

@@ -28,6 +28,7 @@ def expire_applications_command() -> None:
 def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from community.accounts import selfservice
     from community.accounts.setup import create_admin_command, init_command
     from community.accounts.staff import bp as staff_bp
     from community.core.cli import tsunagari_cli
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
     # Hooks that return True exempt a request from the per-IP sign-in limit (kiosks add one).
     app.extensions.setdefault("tsunagari.ratelimit_exempt", [])
     app.register_blueprint(staff_bp)
+    selfservice.register(app)
     tsunagari_cli.add_command(expire_applications_command)
     tsunagari_cli.add_command(init_command)
     tsunagari_cli.add_command(create_admin_command)

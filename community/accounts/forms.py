@@ -268,3 +268,74 @@ class RoleForm(FlaskForm):
         _l("Role"), choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()],
         validators=[DataRequired()],
     )
+
+
+def _current_password_field():
+    return PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(message=_l("Please enter your current password.")), Length(max=MAX_LENGTH * 4)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ChangePasswordForm(FlaskForm, _NewPasswordMixin):
+    current_password = _current_password_field()
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(message=_l("Please enter a password.")), Length(max=MAX_LENGTH * 4)],
+        render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH},
+    )
+    password_again = PasswordField(
+        _l("New password (again)"),
+        validators=[DataRequired(message=_l("Please enter the password again."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    login_id = ""  # set by the view: the password must not be the login ID
+
+    def validate_password(self, field):
+        self.check_new_password(field, self.login_id)
+
+    def validate_password_again(self, field):
+        if field.data != self.password.data:
+            raise ValidationError(_l("The two passwords are different. Please type the same password twice."))
+
+
+class EmailChangeForm(FlaskForm):
+    email = StringField(
+        _l("New e-mail address"),
+        validators=[DataRequired(message=_l("Please enter the e-mail address.")), Length(max=254)],
+        render_kw={"autocomplete": "email", "type": "email", "spellcheck": "false"},
+    )
+    current_password = _current_password_field()
+
+    def validate_email(self, field):
+        _validate_email(field)
+
+
+class EmailRemoveForm(FlaskForm):
+    current_password = _current_password_field()
+
+
+class EmailConfirmForm(FlaskForm):
+    """Only a button: opening the link (a mail scanner may) must not confirm by itself."""
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(message=_l("Please enter the code.")), Length(max=30)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+
+class TwoFactorEnrolForm(FlaskForm):
+    code = StringField(
+        _l("The 6-digit code your app shows now"),
+        validators=[DataRequired(message=_l("Please enter the code.")), Length(max=30)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"},
+    )
+
+
+class TwoFactorOffForm(FlaskForm):
+    current_password = _current_password_field()

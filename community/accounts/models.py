@@ -75,6 +75,14 @@ class User(UserMixin, db.Model):
     birth_date: Mapped[date] = mapped_column(Date)
     district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
     email: Mapped[str | None] = mapped_column(String(254))
+    # Set when the member opened the link sent to `email`; until then only that link goes to it.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-factor sign-in (community/accounts/twofactor.py): the TOTP secret encrypted with a key
+    # derived from SECRET_KEY; enabled once a code from it was typed; the last time step used, so a
+    # code works once.
+    totp_secret: Mapped[str | None] = mapped_column(String(200))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column()
     bio: Mapped[str] = mapped_column(Text, default="")
     role: Mapped[str] = mapped_column(String(20), default=Role.member.value)
     status: Mapped[str] = mapped_column(String(20), default=AccountStatus.applied.value)
@@ -95,6 +103,17 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str | None:
         return self.session_id
+
+    @property
+    def confirmed_email(self) -> str | None:
+        """The address mail may go to: confirmed, and never for a closed account."""
+        if self.email and self.email_confirmed_at is not None and self.status != AccountStatus.withdrawn.value:
+            return self.email
+        return None
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def is_verified(self) -> bool:
@@ -170,6 +189,38 @@ class PasswordResetCode(db.Model):
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EmailConfirmation(db.Model):
+    """A link sent to a new address: the address becomes the member's when the link is opened.
+
+    The token is long and random, so a SHA-256 hash is enough (and can be looked up); the database
+    never holds a working link. Single use (`used_at`) and short-lived (`expires_at`).
+    """
+
+    __tablename__ = "email_confirmation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """One of ten one-time codes for signing in without the phone; only a hash is stored."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

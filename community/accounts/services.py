@@ -414,19 +414,19 @@ def issue_reset_code(user: User, *, staff: User, facility_id: int | None) -> str
 
 
 def request_email_reset(login_id: str) -> bool:
-    """Send a code to the member's address if there is one. The caller shows the same message
+    """Send a code to the member's confirmed address if there is one. The caller shows the same message
     either way, so nobody learns whether a login ID exists or has an address."""
     from flask_babel import gettext as _
 
     from community.core.mail import queue_mail
 
     user = find_by_login_id(login_id)
-    if user is None or not user.email or user.status == AccountStatus.withdrawn.value:
+    if user is None or not user.confirmed_email:  # never a typo's or a stranger's inbox
         return False
     code = _issue_code(user, issued_by=None, purpose="email", valid_for=timedelta(hours=RESET_CODE_HOURS))
     site = current_app.config["SITE_NAME"]
     queue_mail(
-        user.email,
+        user.confirmed_email,
         _("[%(site)s] Your password reset code", site=site),
         _(
             "Your one-time code is %(code)s. Enter it with your login ID on the password reset page "

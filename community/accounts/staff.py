@@ -24,6 +24,7 @@ from community.accounts.forms import (
     VerificationForm,
 )
 from community.accounts.models import Facility, User
+from community.accounts.selfservice import send_email_confirmation
 from community.accounts.services import (
     AccountError,
     account_history,
@@ -42,6 +43,7 @@ from community.accounts.services import (
     verify,
     verifying_facilities,
 )
+from community.accounts.twofactor import reset_at_counter
 from community.extensions import db
 from community.policy import Capability, can, can_grant_role, can_manage_account, is_minor
 
@@ -56,6 +58,14 @@ ACTION_LABELS = {
     "account.reset_code_issued": _l("Password reset code issued"),
     "account.reset_code_emailed": _l("Password reset code sent by e-mail"),
     "account.password_reset": _l("Password changed with a code"),
+    "account.password_changed": _l("Password changed by the member"),
+    "account.email_confirmation_sent": _l("E-mail confirmation link sent"),
+    "account.email_confirmed": _l("E-mail address confirmed"),
+    "account.email_removed": _l("E-mail address removed by the member"),
+    "account.two_factor_enabled": _l("Two-factor sign-in turned on"),
+    "account.two_factor_disabled": _l("Two-factor sign-in turned off by the member"),
+    "account.two_factor_reset": _l("Two-factor sign-in reset at the counter"),
+    "account.recovery_code_used": _l("Signed in with a recovery code"),
     "account.suspended": _l("Suspended"),
     "account.reinstated": _l("Reinstated"),
     "account.suspension_ended": _l("Suspension ended on its end date"),
@@ -220,6 +230,8 @@ def register():
         except AccountError as error:
             form.login_id.errors.append(error.message)
         else:
+            if user.email:
+                send_email_confirmation(user, user.email)
             _remember_facility(form.facility_id.data)
             db.session.commit()
             return _code_slip(user, code, initial=True)
@@ -249,6 +261,22 @@ def reset_code(user_id: int):
         return redirect(url_for("staff.user", user_id=user_id))
     db.session.commit()
     return _code_slip(user, code, initial=False)
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@staff_required
+def reset_two_factor(user_id: int):
+    """A lost phone: after checking identity, the second factor is cleared (an admin's job for staff)."""
+    user = _load_user(user_id)
+    try:
+        reset_at_counter(user, staff=current_user, facility_id=_current_facility_id())
+    except AccountError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Two-factor sign-in has been reset. The member sets it up again at their next sign-in."), "success")
+    return redirect(url_for("staff.user", user_id=user_id))
 
 
 @bp.post("/users/<int:user_id>/suspend")

@@ -45,8 +45,12 @@ def set_email_enabled(user, enabled: bool) -> None:
     db.session.flush()
 
 
-def notify(recipient, kind: str, *, actor=None, target_type: str, target_id: int) -> Notification | None:
-    """Tell `recipient` about something; nothing happens if they could not open the target."""
+def notify(recipient, kind: str, *, actor=None, target_type: str, target_id: int,
+           email: bool = True) -> Notification | None:
+    """Tell `recipient` about something; nothing happens if they could not open the target.
+
+    `email=False` for callers that send their own mail (security notices go out whatever the setting).
+    """
     if recipient is None or recipient.status == "withdrawn":
         return None
     if actor is not None and actor.id == recipient.id:
@@ -61,11 +65,12 @@ def notify(recipient, kind: str, *, actor=None, target_type: str, target_id: int
         db.session.delete(notification)
         db.session.flush()
         return None
-    if has_request_context() and recipient.email and preference(recipient).email_enabled:
+    # Only a confirmed address: an unconfirmed one may be a typo or someone else's.
+    if email and has_request_context() and recipient.confirmed_email and preference(recipient).email_enabled:
         shown = describe([notification])
         if shown:
             url = urljoin(url_for("core.home", _external=True), shown[0].url)
-            queue_mail(recipient.email, *_email_text(shown[0].text, url))
+            queue_mail(recipient.confirmed_email, *_email_text(shown[0].text, url))
     return notification
 
 
@@ -104,7 +109,7 @@ def notify_all(recipient_ids: Select, kind: str, *, actor=None, skip=None, targe
             subject, body = _email_text(shown[0].text, url)
             mailed = (select(User.email).join(NotificationPreference, NotificationPreference.user_id == User.id)
                       .where(*recipients, NotificationPreference.email_enabled.is_(True), User.email.is_not(None),
-                             User.email != ""))
+                             User.email != "", User.email_confirmed_at.is_not(None)))
             queue_mail_to_all(mailed, subject, body, now=now)
 
 

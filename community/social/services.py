@@ -340,6 +340,7 @@ def withdraw(user: User, password: str) -> bool:
     user.nickname = WITHDRAWN_NICKNAME
     user.bio = ""
     user.email = None
+    user.email_confirmed_at = None
     user.district_id = None
     user.birth_date = WITHDRAWN_BIRTH_DATE
     user.application_code = None

@@ -206,7 +206,7 @@ def test_reset_code_is_single_use_and_expires(client, auth, app, staff, make_use
 
 
 def test_email_reset_goes_to_the_outbox_and_never_reveals_ids(client, app, make_user):
-    make_user("mailer", email="mailer@example.jp")
+    make_user("mailer", email="mailer@example.jp", email_confirmed_at=utcnow())
     for login_id in ("mailer", "nobody"):
         response = client.post("/password/forgot", data={"login_id": login_id}, follow_redirects=True)
         assert "メールアドレスが登録されていれば" in response.get_data(as_text=True)

@@ -1,6 +1,12 @@
 """CSRF is on for every form: a post without a valid token is refused with a Japanese message."""
 
+import re
+
 import pytest
+
+from community.accounts.models import EmailConfirmation
+from community.accounts.passwords import check_password
+from community.extensions import db
 
 
 @pytest.fixture
@@ -16,8 +22,6 @@ def test_post_without_token_is_refused(client, make_user):
 
 
 def test_post_with_token_works(client, make_user):
-    import re
-
     user = make_user("csrfuser2")
     html = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
@@ -46,3 +50,26 @@ def test_a_form_kept_on_a_full_disk_is_sent_again_with_a_fresh_token(client, mak
     again = resend_data(kept.get_data(as_text=True))
     assert again["csrf_token"] and again["body"] == "満開でした。"
     assert client.post("/diaries/new", data=again).status_code == 302
+
+
+def test_password_change_without_token_is_refused(client, make_user):
+    user = make_user("csrfchange")
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    client.post("/login", data={"login_id": user.login_id, "password": "correct horse battery", "csrf_token": token})
+    new = "ひまわりが咲く夏の朝"
+    response = client.post("/account/password", data={
+        "current_password": "correct horse battery", "password": new, "password_again": new})
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert check_password(user.password_hash, "correct horse battery")
+
+
+def test_email_change_without_token_is_refused(client, make_user):
+    user = make_user("csrfmail")
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    client.post("/login", data={"login_id": user.login_id, "password": "correct horse battery", "csrf_token": token})
+    response = client.post("/account/email", data={"email": "x@example.jp", "current_password": "correct horse battery"})
+    assert response.status_code == 400
+    assert db.session.query(EmailConfirmation).count() == 0

@@ -73,7 +73,7 @@ def _rows():
 
 
 def _opted_in(make_user):
-    alice, bob = make_user("alice", email="alice@example.jp"), make_user("bob")
+    alice, bob = make_user("alice", email="alice@example.jp", email_confirmed_at=utcnow()), make_user("bob")
     set_email_enabled(alice, True)
     db.session.commit()
     return alice, bob
@@ -173,7 +173,7 @@ def test_status_counts_and_old_rows_are_purged(app, runner):
 
 
 def test_reset_code_mail_arrives_after_the_response(app, client, make_user, outbox):
-    make_user("mailer", email="mailer@example.jp")
+    make_user("mailer", email="mailer@example.jp", email_confirmed_at=utcnow())
     response = client.post("/password/forgot", data={"login_id": "mailer"})
     assert response.status_code == 302
     assert outbox == []  # the answer does not wait on (or reveal) the mail
@@ -236,13 +236,13 @@ def test_notify_all_queues_one_mail_per_opted_in_recipient_in_one_statement(app,
     from community.notifications.services import notify_all
 
     def people(prefix: str, n: int) -> list[int]:
-        users = [make_user(f"{prefix}{i}", email=f"{prefix}{i}@example.jp") for i in range(n)]
+        users = [make_user(f"{prefix}{i}", email=f"{prefix}{i}@example.jp", email_confirmed_at=utcnow()) for i in range(n)]
         for user in users:
             set_email_enabled(user, True)
-        quiet = make_user(f"{prefix}-quiet", email=f"{prefix}-quiet@example.jp")  # e-mail not turned on
+        quiet = make_user(f"{prefix}-quiet", email=f"{prefix}-quiet@example.jp", email_confirmed_at=utcnow())  # e-mail not turned on
         no_address = make_user(f"{prefix}-noaddr")
         set_email_enabled(no_address, True)
-        gone = make_user(f"{prefix}-gone", email=f"{prefix}-gone@example.jp")
+        gone = make_user(f"{prefix}-gone", email=f"{prefix}-gone@example.jp", email_confirmed_at=utcnow())
         set_email_enabled(gone, True)
         gone.status = "withdrawn"
         db.session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from community.core.database import utcnow
 from community.extensions import db
 from community.notifications import register_kind
 from community.notifications.models import Notification
@@ -94,7 +95,7 @@ def test_mark_all_read(client, auth, make_user, kind):
 
 
 def test_email_only_after_opting_in(app, client, auth, make_user, kind):
-    alice, bob = make_user("alice", email="alice@example.jp"), make_user("bob")
+    alice, bob = make_user("alice", email="alice@example.jp", email_confirmed_at=utcnow()), make_user("bob")
     outbox = app.extensions.setdefault("tsunagari.outbox", [])
     with app.test_request_context():
         notify(alice, "test_kind", actor=bob, target_type="test_thing", target_id=1)
