@@ -57,7 +57,8 @@ def test_login_from_the_header(page, demo_server):
     page.get_by_label("ログインID").fill("hanako")
     page.get_by_label("パスワード").fill("tsunagari-demo-2026")
     page.get_by_role("button", name="ログイン").click()
-    assert page.get_by_text("はなこさんでログイン中").is_visible()
+    # expect() waits for the redirect after sign-in; is_visible() raced it on a loaded machine.
+    expect(page.get_by_text("はなこさんでログイン中")).to_be_visible()
     assert run_axe(page) == []
 
 
