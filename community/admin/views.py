@@ -15,6 +15,7 @@ from community.accounts.models import District, Facility, Role, User
 from community.accounts.services import AccountError, create_staff_account, format_code, revoke_staff
 from community.admin import services
 from community.admin.forms import ConfirmForm, DistrictForm, FacilityForm
+from community.core.once import already_sent
 from community.extensions import db
 from community.policy import Capability, can
 
@@ -73,6 +74,8 @@ def facility_form(facility_id: int | None = None):
     form = _facility_form(found)
     if found is None and request.method == "GET":
         form.verifies_identity.data = form.hosts_kiosks.data = True
+    if found is None and (earlier := already_sent()) is not None:  # not "this name already exists"
+        return earlier
     if form.validate_on_submit():
         try:
             saved = services.save_facility(current_user, found, **form.values())
@@ -120,6 +123,8 @@ def district_form(district_id: int | None = None):
     form = DistrictForm(obj=found if request.method == "GET" else None)
     if found is not None and request.method == "GET":
         form.sort_order.data = str(found.sort_order)
+    if found is None and (earlier := already_sent()) is not None:
+        return earlier
     if form.validate_on_submit():
         try:
             saved = services.save_district(current_user, found, name=form.name.data,
@@ -171,6 +176,8 @@ def _staff_page():
 @admin_required
 def staff_new():
     form = StaffAccountForm()
+    if (earlier := already_sent()) is not None:  # not "this login ID is in use", and no second code
+        return earlier
     if form.validate_on_submit():
         try:
             user, code = create_staff_account(admin=current_user, login_id=form.login_id.data,

@@ -94,3 +94,17 @@ def test_an_administrator_may_step_down_when_another_remains(client, login_as, p
     db.session.expire_all()
     assert db.session.get(User, admin.id).role == "member"
     assert client.get("/admin/").status_code in (302, 403)  # signed out, and no longer an administrator
+
+
+def test_the_staff_form_sent_twice_creates_one_account_and_one_code(client, login_as):
+    login_as("admin")
+    page = client.get("/admin/staff/new").get_data(as_text=True)
+    token = re.search(r'name="submission_id"[^>]*value="([^"]+)"', page).group(1)
+    data = {"login_id": "tanaka.k", "nickname": "田中", "submission_id": token}
+    assert client.post("/admin/staff/new", data=data).status_code == 200
+    again = client.post("/admin/staff/new", data=data)
+    assert again.status_code == 303
+    assert "すでに送信されているため" in client.get(again.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert len(list(db.session.scalars(select(User).where(User.login_id == "tanaka.k")))) == 1
+    assert len(list(db.session.scalars(select(PasswordResetCode)))) == 1
