@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from community.accounts.forms import EMAIL_RE
 from community.accounts.models import FACILITY_KINDS
 from community.diaries.text import clean_text
 
@@ -70,3 +73,24 @@ class DistrictForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Delete, revoke: a button with its CSRF token."""
+
+
+def _web_address(form, field):
+    parts = urlsplit(field.data or "")
+    if field.data and (parts.scheme not in ("http", "https") or not parts.netloc):
+        raise ValidationError(_l("The city's web site must be an address starting with https:// or http://."))
+
+
+def _email(form, field):
+    if field.data and not EMAIL_RE.match(field.data):
+        raise ValidationError(_l("Please check the e-mail address (for example name@example.jp)."))
+
+
+class SettingsForm(FlaskForm):
+    city_name = StringField(_l("City name"), filters=[_line],
+                            validators=[DataRequired(message=_l("Please enter the city's name.")), _too_long(40)])
+    city_website = StringField(_l("City web site"), filters=[_line], validators=[_too_long(500), _web_address])
+    contact_email = StringField(_l("Contact e-mail"), filters=[_line], validators=[_too_long(254), _email])
+    contact_phone = StringField(_l("Contact telephone"), filters=[_line], validators=[_too_long(40)])
+    help_text = TextAreaField(_l("Text at the top of the help page"), filters=[clean_text],
+                              validators=[_too_long(2000)])

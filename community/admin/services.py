@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from community import audit
 from community.accounts.models import FACILITY_KINDS, District, Facility
+from community.core.settings import EDITABLE, save_site_settings, settings_row
 from community.extensions import db
 
 FACILITY_FIELDS = ("name", "kind", "address", "hours", "phone", "district_id", "verifies_identity", "hosts_kiosks")
@@ -124,3 +125,15 @@ def delete_district(admin, district: District) -> None:
                  before=_snapshot(district, DISTRICT_FIELDS), after={})
     db.session.delete(district)
     db.session.flush()
+
+
+# --- site settings -------------------------------------------------------------------------------
+
+def save_settings(admin, **values: str) -> None:
+    """The city's name, web site, contact and help text; audited with what changed."""
+    row = settings_row()
+    before = {name: getattr(row, name) if row is not None else "" for name in EDITABLE}
+    save_site_settings(**values)
+    changed_before, after = _changes(before, {name: values[name] for name in EDITABLE})
+    if after:
+        audit.record("site.settings_changed", actor=admin, target_type="site", before=changed_before, after=after)

@@ -14,8 +14,9 @@ from community.accounts.forms import ROLE_LABELS, StaffAccountForm
 from community.accounts.models import District, Facility, Role, User
 from community.accounts.services import AccountError, create_staff_account, format_code, revoke_staff
 from community.admin import services
-from community.admin.forms import ConfirmForm, DistrictForm, FacilityForm
+from community.admin.forms import ConfirmForm, DistrictForm, FacilityForm, SettingsForm
 from community.core.once import already_sent
+from community.core.settings import EDITABLE, site_settings
 from community.extensions import db
 from community.policy import Capability, can
 
@@ -49,6 +50,21 @@ def _field_error(form, error: services.AdminError | AccountError) -> None:
 @admin_required
 def index():
     return render_template("admin/index.html")
+
+
+# --- site settings -------------------------------------------------------------------------------
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_required
+def settings():
+    # The form starts from what residents see now (the row, else the configuration).
+    form = SettingsForm(obj=site_settings() if request.method == "GET" else None)
+    if form.validate_on_submit():
+        services.save_settings(current_user, **{name: getattr(form, name).data or "" for name in EDITABLE})
+        db.session.commit()
+        flash(_("The site settings are saved."), "success")
+        return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=form), (400 if form.errors else 200)
 
 
 # --- facilities ----------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ VIEWERS = ["visitor", "member", "pupil", "supporter", "staff", "admin", "suspend
 # a suspended administrator to /suspended (302), the rest 403.
 ROUTES = [
     ("GET", "/admin/", 200),
+    ("GET", "/admin/settings", 200),
+    ("POST", "/admin/settings", 400),
     ("GET", "/admin/facilities/", 200),
     ("GET", "/admin/facilities/new", 200),
     ("POST", "/admin/facilities/new", 400),  # empty form
