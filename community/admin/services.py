@@ -11,6 +11,7 @@ from community import audit
 from community.accounts.models import FACILITY_KINDS, District, Facility
 from community.core.settings import EDITABLE, save_site_settings, settings_row
 from community.extensions import db
+from community.official.models import OfficialAccount, OfficialAccountMember
 
 FACILITY_FIELDS = ("name", "kind", "address", "hours", "phone", "district_id", "verifies_identity", "hosts_kiosks")
 DISTRICT_FIELDS = ("name", "sort_order")
@@ -125,6 +126,21 @@ def delete_district(admin, district: District) -> None:
                  before=_snapshot(district, DISTRICT_FIELDS), after={})
     db.session.delete(district)
     db.session.flush()
+
+
+# --- staff accounts ------------------------------------------------------------------------------
+
+def official_accounts_of(user_ids: list[int]) -> dict[int, list[str]]:
+    """The official (department) accounts each person may post as, named at /official/admin/."""
+    found: dict[int, list[str]] = {}
+    rows = db.session.execute(
+        select(OfficialAccountMember.user_id, OfficialAccount.name)
+        .join(OfficialAccount, OfficialAccount.id == OfficialAccountMember.account_id)
+        .where(OfficialAccountMember.user_id.in_(user_ids)).order_by(OfficialAccount.name)
+    ) if user_ids else []
+    for user_id, name in rows:
+        found.setdefault(user_id, []).append(name)
+    return found
 
 
 # --- site settings -------------------------------------------------------------------------------

@@ -185,7 +185,9 @@ def _staff_page():
     people = db.session.scalars(
         select(User).where(User.role.in_((Role.staff.value, Role.admin.value))).order_by(User.login_key)
     )
-    return render_template("admin/staff.html", people=list(people), role_labels=ROLE_LABELS, confirm=ConfirmForm())
+    people = list(people)
+    return render_template("admin/staff.html", people=people, role_labels=ROLE_LABELS, confirm=ConfirmForm(),
+                           departments=services.official_accounts_of([p.id for p in people]))
 
 
 @bp.route("/staff/new", methods=["GET", "POST"])

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from community.accounts.models import PasswordResetCode, User, UserSession
 from community.audit import AuditLog
 from community.extensions import db
+from community.official.models import OfficialAccount, OfficialAccountMember
+from community.policy import can_act_as_official
 from tests.conftest import AuthActions
 
 
@@ -108,3 +110,16 @@ def test_the_staff_form_sent_twice_creates_one_account_and_one_code(client, logi
     db.session.expire_all()
     assert len(list(db.session.scalars(select(User).where(User.login_id == "tanaka.k")))) == 1
     assert len(list(db.session.scalars(select(PasswordResetCode)))) == 1
+
+
+def test_the_staff_list_shows_their_departments_and_revoking_stops_posting_for_them(client, login_as, people):
+    account = OfficialAccount(name="防災課", slug="bousai")
+    account.members = [OfficialAccountMember(user_id=people["staff"].id)]
+    db.session.add(account)
+    db.session.commit()
+    assert can_act_as_official(people["staff"], account)
+    login_as("admin")
+    assert "<td>防災課</td>" in client.get("/admin/staff/").get_data(as_text=True)
+    client.post(f"/admin/staff/{people['staff'].id}/revoke")
+    db.session.expire_all()
+    assert not can_act_as_official(db.session.get(User, people["staff"].id), db.session.get(OfficialAccount, account.id))
