@@ -61,6 +61,10 @@ def test_admin_adds_a_facility_and_a_staff_account(page, live_server):
     assert page.get_by_role("cell", name="tanaka.k").is_visible()
     assert run_axe(page) == []
 
+    for path in ("/admin/settings", "/admin/districts/", "/admin/districts/new"):
+        page.goto(server + path)
+        assert run_axe(page) == [], path
+
     with live_server.app.app_context():
         facility = db.session.scalar(select(Facility).where(Facility.name == "南公民館"))
         assert facility.verifies_identity and not facility.hosts_kiosks
