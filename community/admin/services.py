@@ -1,4 +1,7 @@
-"""Facilities and districts: create, change, delete. Services flush, never commit."""
+"""The administration screens' services: site settings, facilities, districts, the staff list.
+
+Services flush, never commit; each change is audited with what it was before and after.
+"""
 
 from __future__ import annotations
 
