@@ -339,3 +339,17 @@ class TwoFactorEnrolForm(FlaskForm):
 
 class TwoFactorOffForm(FlaskForm):
     current_password = _current_password_field()
+
+
+class StaffAccountForm(FlaskForm):
+    """An administrator creates a staff account: the login ID and nickname; the owner sets the password."""
+
+    login_id = _login_id_field()
+    nickname = StringField(
+        _l("Nickname"), validators=[DataRequired(message=_l("Please enter a nickname.")), Length(max=20)],
+    )
+
+    def validate_login_id(self, field):
+        _check_login_id(field)
+
+    validate_nickname = _PersonFields.validate_nickname

@@ -34,7 +34,7 @@ from community.accounts.models import (
 from community.accounts.passwords import check_password, dummy_hash, hash_password
 from community.core.database import utcnow
 from community.extensions import db
-from community.policy import can_grant_role, can_manage_account
+from community.policy import Capability, can, can_grant_role, can_manage_account
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -594,3 +594,60 @@ def authenticate(login_id: str, password: str) -> User:
     clear_failures(key)
     lift_expired_suspension(user)
     return user
+
+
+# --- staff accounts (administrators) -------------------------------------------------------------
+
+# A staff account is not a resident's: it gets the same placeholder birth date as `create-admin`.
+STAFF_PLACEHOLDER_BIRTH_DATE = date(1900, 1, 1)
+
+
+def create_staff_account(*, admin: User, login_id: str, nickname: str) -> tuple[User, str]:
+    """A verified staff account that signs in first with a one-time code (the counter's "initial"
+    code), so nobody but its owner ever knows the password. Returns the user and the code."""
+    if not can(admin, Capability.grant_roles):
+        raise AccountError(_l("You do not have permission to do this."))
+    _check_new_account(login_id, None)
+    now = utcnow()
+    user = User(
+        login_id=unicodedata.normalize("NFKC", login_id).strip(),
+        login_key=normalize_login_id(login_id),
+        nickname=nickname.strip(),
+        password_hash=hash_password(secrets.token_urlsafe(32)),  # unusable until the code is used
+        birth_date=STAFF_PLACEHOLDER_BIRTH_DATE,
+        role=Role.staff.value,
+        status=AccountStatus.verified.value,
+        applied_at=now,
+        verified_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("account.staff_created", actor=admin, target_type="user", target_id=user.id,
+                 before={}, after={"login_id": user.login_id, "nickname": user.nickname, "role": user.role})
+    code = _issue_code(user, issued_by=admin, purpose="initial", valid_for=timedelta(days=INITIAL_CODE_DAYS))
+    return user, code
+
+
+def count_admins() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(User).where(
+            User.role == Role.admin.value, User.status == AccountStatus.verified.value
+        )
+    ) or 0
+
+
+def revoke_staff(user: User, *, admin: User) -> None:
+    """Staff or administrator back to member, signed out everywhere. An administrator may revoke
+    themself, but never the last administrator: the site would have nobody to run it."""
+    if not can(admin, Capability.grant_roles):
+        raise AccountError(_l("You do not have permission to do this."))
+    if not user.is_staff:
+        raise AccountError(_l("This account is not a staff account. Nothing was changed."))
+    if user.is_admin and user.is_verified and count_admins() <= 1:
+        raise AccountError(_l("This is the last administrator, so the role cannot be taken away. "
+                              "Make another administrator first."))
+    previous, user.role = user.role, Role.member.value
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    db.session.flush()
+    audit.record("account.staff_revoked", actor=admin, target_type="user", target_id=user.id,
+                 before={"role": previous}, after={"role": user.role})

@@ -72,6 +72,8 @@ ACTION_LABELS = {
     "account.role_granted": _l("Role changed"),
     "account.admin_created": _l("Administrator created on the server's command line"),
     "account.admin_recovered": _l("Password set and lock lifted on the server's command line"),
+    "account.staff_created": _l("Staff account created by an administrator"),
+    "account.staff_revoked": _l("Staff role taken away by an administrator"),
 }
 
 

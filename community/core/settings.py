@@ -1,8 +1,9 @@
 """Site settings an administrator sets for the city (first by `flask tsunagari init`).
 
 One row (id 1) in `site_settings`. Every reader goes through `site_settings()`, which falls back
-to the configuration (TSUNAGARI_CITY_NAME, TSUNAGARI_CITY_WEBSITE) for a value the row does not
-have, or when there is no row at all (the demo city, or a site set up before this table).
+to the configuration (TSUNAGARI_CITY_NAME, TSUNAGARI_CITY_WEBSITE, TSUNAGARI_CONTACT_EMAIL,
+TSUNAGARI_CONTACT_PHONE) for a value the row does not have, or when there is no row at all (the
+demo city, or a site set up before this table). Administrators change the row at /admin/settings.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import String
+from sqlalchemy import String, Text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,6 +21,7 @@ from community.core.database import UTCDateTime, utcnow
 from community.extensions import db
 
 SETTINGS_ID = 1
+EDITABLE = ("city_name", "city_website", "contact_email", "contact_phone", "help_text")
 
 
 class SiteSettings(db.Model):
@@ -29,6 +31,10 @@ class SiteSettings(db.Model):
     city_name: Mapped[str] = mapped_column(String(40), default="")
     # The city's official web site: where `flask citypages crawl` starts when given no URL.
     city_website: Mapped[str] = mapped_column(String(500), default="")
+    # The contact page and the help page (/contact, /help): who answers residents, and what to add.
+    contact_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    help_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -36,6 +42,9 @@ class SiteSettings(db.Model):
 class Settings:
     city_name: str
     city_website: str
+    contact_email: str = ""
+    contact_phone: str = ""
+    help_text: str = ""
 
 
 def settings_row() -> SiteSettings | None:
@@ -52,19 +61,30 @@ def site_settings() -> Settings:
         with contextlib.suppress(SQLAlchemyError):
             db.session.rollback()
         row = None
+    def value(name: str, config_key: str | None = None) -> str:
+        stored = getattr(row, name, "") if row is not None else ""
+        return stored or (config.get(config_key, "") if config_key else "")
+
     return Settings(
-        city_name=(row.city_name if row and row.city_name else None) or config["CITY_NAME"],
-        city_website=(row.city_website if row and row.city_website else None) or config.get("CITY_WEBSITE", ""),
+        city_name=value("city_name") or config["CITY_NAME"],
+        city_website=value("city_website", "CITY_WEBSITE"),
+        contact_email=value("contact_email", "CONTACT_EMAIL"),
+        contact_phone=value("contact_phone", "CONTACT_PHONE"),
+        help_text=value("help_text"),
     )
 
 
-def save_site_settings(*, city_name: str, city_website: str = "") -> SiteSettings:
-    """Create or update the row; flushes, never commits."""
+def save_site_settings(*, city_name: str, city_website: str = "", **more: str) -> SiteSettings:
+    """Create or update the row (more: contact_email, contact_phone, help_text); flushes, never commits."""
     row = settings_row()
     if row is None:
         row = SiteSettings(id=SETTINGS_ID)
         db.session.add(row)
     row.city_name = city_name
     row.city_website = city_website
+    for name, text in more.items():
+        if name not in EDITABLE:
+            raise TypeError(f"unknown site setting {name}")
+        setattr(row, name, text)
     db.session.flush()
     return row

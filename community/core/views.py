@@ -6,6 +6,7 @@ from sqlalchemy import text
 
 from community.accounts.services import verifying_facilities
 from community.announcements.services import current_announcements
+from community.core.settings import site_settings
 from community.extensions import db
 from community.official.services import followed_feed
 
@@ -26,12 +27,12 @@ def home():
 @bp.get("/help")
 def help_page():
     facilities = verifying_facilities()
-    return render_template("core/help.html", facilities=facilities)
+    return render_template("core/help.html", facilities=facilities, help_text=site_settings().help_text)
 
 
 @bp.get("/contact")
 def contact():
-    return render_template("core/contact.html")
+    return render_template("core/contact.html", settings=site_settings())
 
 
 def ratelimit_health() -> dict:

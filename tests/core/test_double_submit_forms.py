@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
-from community.accounts.models import Role, User
+from community.accounts.models import District, Facility, Role, User
 from community.announcements.models import Announcement
 from community.circles.models import Circle, CircleMembership, Event, Invitation, JoinRequest, Post, Topic
 from community.diaries import services as diaries
@@ -243,13 +243,26 @@ def apply(app, client, make_user, make_district):
     }, lambda: rows(User, User.login_key.like("midori-%")), new_browser=True)
 
 
+def admin_facility(app, client, make_user, make_district):
+    sign_in(client, make_user(role="admin"))
+    return Form("/admin/facilities/new", lambda n: {"name": f"南公民館{n}", "kind": "公民館", "district_id": ""},
+                lambda: rows(Facility))
+
+
+def admin_district(app, client, make_user, make_district):
+    sign_in(client, make_user(role="admin"))
+    return Form("/admin/districts/new", lambda n: {"name": f"東地区{n}", "sort_order": "0"}, lambda: rows(District))
+
+
 FORMS = {f.__name__: f for f in (circle_new, topic_new, topic_reply, event_new, join_request, invite_member,
                                   invite_code, diary_comment, kiosk_diary, official_post, announcement,
-                                  question_ask, question_answer, report, appeal, apply)}
+                                  question_ask, question_answer, report, appeal, apply, admin_facility,
+                                  admin_district)}
 # A second, separately opened form is a legitimate second post for these; the others refuse or
 # update a second one by their own rules (one request, one invitation, one report, one appeal).
 REPEATABLE = ["circle_new", "topic_new", "topic_reply", "event_new", "invite_code", "diary_comment", "kiosk_diary",
-              "official_post", "announcement", "question_ask", "question_answer", "apply"]
+              "official_post", "announcement", "question_ask", "question_answer", "apply", "admin_facility",
+              "admin_district"]
 
 
 @pytest.fixture

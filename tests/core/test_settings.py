@@ -14,14 +14,16 @@ def app_config(app_config):
 
 
 def test_without_a_row_the_configuration_names_the_city(client):
-    assert site_settings() == settings.Settings("設定市", "https://config.example.jp/")
+    found = site_settings()
+    assert (found.city_name, found.city_website) == ("設定市", "https://config.example.jp/")
     assert "設定市" in client.get("/").get_data(as_text=True)
 
 
 def test_the_row_wins_and_an_empty_web_site_falls_back(client):
     save_site_settings(city_name="あおば市", city_website="")
     db.session.commit()
-    assert site_settings() == settings.Settings("あおば市", "https://config.example.jp/")
+    found = site_settings()
+    assert (found.city_name, found.city_website) == ("あおば市", "https://config.example.jp/")
     html = client.get("/").get_data(as_text=True)
     assert "あおば市" in html and "設定市" not in html
 

@@ -180,6 +180,13 @@ ROUTES = {
                                                  staff=403, admin=302, suspended=302),
     ("POST", "/staff/users/{target}/reset-code"): dict(anonymous=302, applied=403, member=403, minor=403,
                                                        supporter=403, staff=200, admin=200, suspended=302),
+    # 管理: administrators only (tests/admin/test_permissions.py covers every /admin/ route).
+    ("GET", "/admin/"): dict(anonymous=302, applied=403, member=403, minor=403, supporter=403, staff=403, admin=200,
+                             suspended=302),
+    ("GET", "/admin/facilities/"): dict(anonymous=302, applied=403, member=403, minor=403, supporter=403, staff=403,
+                                        admin=200, suspended=302),
+    ("POST", "/admin/staff/{target}/revoke"): dict(anonymous=302, applied=403, member=403, minor=403, supporter=403,
+                                                   staff=403, admin=409, suspended=302),
 }
 
 ROUTE_CASES = [(method, path, state, code) for (method, path), codes in ROUTES.items() for state, code in codes.items()]
