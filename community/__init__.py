@@ -74,6 +74,9 @@ def init_app(app: Flask) -> None:
     from community import reach  # リーチ分析: counts views of circle topics and official posts
 
     reach.init_app(app)
+    from community import terms  # 利用規約 and プライバシーポリシー: versions and agreement
+
+    terms.init_app(app)
     from community.core import errors, mail, once, security
 
     errors.init_app(app)
