@@ -13,4 +13,4 @@ def init_app(app: Flask) -> None:
     from community.terms.views import bp
 
     app.register_blueprint(bp)
-    register_demo_loader(app, 11, demo.load)  # right after the demo members (10)
+    register_demo_loader(app, 85, demo.load)  # after every loader that adds members: all have agreed
