@@ -32,7 +32,7 @@ def ask_for_agreement():
         return None
     if request.method in ("GET", "HEAD"):
         if not session_prompted():
-            return redirect(url_for("terms.agree", next=request.full_path))
+            return redirect(url_for("terms.agree", next=request.full_path if request.query_string else request.path))
         return None
     flash(_("The terms of use or the privacy policy have changed. Please read them and agree to continue."), "error")
     return redirect(url_for("terms.agree", next=safe_next(request.referrer)))
