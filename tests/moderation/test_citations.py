@@ -55,3 +55,20 @@ def test_the_action_form_offers_the_current_terms_and_records_the_cited_text(app
         codes = [code for code, _ in terms.citations()]
     assert "terms:2:5-2" in codes and "terms:2:5-1" not in codes
     assert not any(code.startswith("terms:1:") for code in codes)
+
+
+def test_a_citation_from_a_replaced_version_is_refused_and_the_note_kept(app, notes, make_user, login):
+    admin, staff, author, reporter = make_user(role="admin"), make_user(role="staff"), make_user(), make_user()
+    _publish(app, admin, TERMS_BODY)
+    _publish(app, admin, TERMS_BODY + "\n第8条（附則）\n改定しました。")
+    _agreed(app, admin, staff, author, reporter)
+    note = notes.add(author, "ひどい書き込み")
+    login(reporter).post(f"/report/test_note/{note.id}", data={"reason": "harassment", "note": "困っています"})
+    case = db.session.scalar(select(ModerationCase).where(ModerationCase.target_id == note.id))
+    response = login(staff).post(f"/moderation/cases/{case.id}/act", data={
+        "version": case.version, "action": "hide", "rule": "terms:1:5-1", "note": "第5条に反します"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "選択肢が正しくありません" in page
+    assert "第5条に反します" in page and 'value="terms:2:5-1"' in page
+    assert db.session.scalar(select(ModerationAction).where(ModerationAction.case_id == case.id)) is None
