@@ -198,3 +198,11 @@ def test_logout_works_before_agreeing(client, app, auth, make_user, admin, publi
     auth.login(member)
     response = client.post("/logout")
     assert response.status_code == 302 and "/terms/agree" not in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_agreement_page_needs_sign_in_and_lets_an_agreed_member_through(client, auth, make_user, published, role):
+    _login_as(client, auth, make_user, role)
+    response = client.get("/terms/agree?next=/diaries")
+    assert response.status_code == 302
+    assert ("/login" if role == "visitor" else "/diaries") in response.headers["Location"]
