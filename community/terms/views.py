@@ -25,8 +25,9 @@ def ask_for_agreement():
     """After a new version is published a member may read (GET) but not act until they agree; the
     first page after signing in is the agreement page. Kiosk screens are left alone: a kiosk
     sign-in leads to a kiosk screen, and a member who has not agreed is asked on their own device."""
-    if (not current_user.is_authenticated or request.endpoint in UNGATED_ENDPOINTS
-            or request.blueprint == "kiosk" or request.endpoint is None):
+    endpoint = request.endpoint
+    if (endpoint is None or endpoint in UNGATED_ENDPOINTS or endpoint.endswith(".static")
+            or request.blueprint == "kiosk" or not current_user.is_authenticated):
         return None
     if not services.needs_agreement(current_user):
         return None
