@@ -3,17 +3,22 @@ application path and at the next sign-in after a new version."""
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import date
 
+import pyotp
 import pytest
 from sqlalchemy import func, select
 
+from community.accounts import twofactor
 from community.accounts.models import User
 from community.audit import AuditLog
 from community.extensions import db
 from community.terms import services
 from community.terms.demo import PRIVACY_BODY, TERMS_BODY
 from community.terms.models import TermsAgreement, TermsDocument
+from tests.conftest import PASSWORD
 
 ROLES = {
     "visitor": None,
@@ -206,3 +211,26 @@ def test_the_agreement_page_needs_sign_in_and_lets_an_agreed_member_through(clie
     response = client.get("/terms/agree?next=/diaries")
     assert response.status_code == 302
     assert ("/login" if role == "visitor" else "/diaries") in response.headers["Location"]
+
+
+def test_a_two_factor_member_is_asked_after_the_code_step(client, app, make_user, admin, published):
+    member = make_user("twofa-terms")
+    with app.test_request_context():
+        services.record_agreement(member, "online")
+        db.session.commit()
+    setup = app.test_client()
+    setup.post("/login", data={"login_id": member.login_id, "password": PASSWORD})
+    html = setup.get("/account/two-factor").get_data(as_text=True)
+    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', html).group(1).replace(" ", "")
+    assert setup.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()}).status_code == 200
+    db.session.expire_all()
+    member.totp_last_step = int(time.time()) // twofactor.STEP - 2
+    db.session.commit()
+    with app.test_request_context():
+        _publish(admin, "privacy", PRIVACY_BODY + "\n第7条（改定）\n改定しました。", "プライバシーポリシー")
+
+    response = client.post("/login", data={"login_id": member.login_id, "password": PASSWORD})
+    assert response.headers["Location"].startswith("/login/code")  # not signed in yet: nothing asked
+    response = client.post("/login/code", data={"code": pyotp.TOTP(secret).now()})
+    response = client.get(response.headers["Location"])
+    assert response.status_code == 302 and "/terms/agree" in response.headers["Location"]
