@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from flask import g, has_request_context
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -76,17 +76,20 @@ def versions(kind: str) -> list[TermsDocument]:
         .order_by(TermsDocument.version.desc())))
 
 
+def _request_cache() -> dict:
+    # On the request itself, not on g: tests and CLI commands share one app context (and g) across requests.
+    return request.environ.setdefault("tsunagari.terms", {}) if has_request_context() else {}
+
+
 def current_versions() -> dict[str, int]:
     """{kind: current version} for the kinds that have one; asked once per request."""
-    if has_request_context() and "terms_versions" in g:
-        return g.terms_versions
-    rows = db.session.execute(
-        select(TermsDocument.kind, func.max(TermsDocument.version)).group_by(TermsDocument.kind)
-    ).all()
-    found = {kind: version for kind, version in rows if version is not None}
-    if has_request_context():
-        g.terms_versions = found
-    return found
+    cache = _request_cache()
+    if "versions" not in cache:
+        rows = db.session.execute(
+            select(TermsDocument.kind, func.max(TermsDocument.version)).group_by(TermsDocument.kind)
+        ).all()
+        cache["versions"] = {kind: version for kind, version in rows if version is not None}
+    return cache["versions"]
 
 
 def needs_agreement(user) -> bool:
@@ -153,7 +156,7 @@ def publish(actor, kind: str) -> TermsDocument:
     row.published_at = utcnow()
     row.published_by_id = actor.id
     db.session.flush()
-    g.pop("terms_versions", None)
+    _request_cache().pop("versions", None)
     audit.record("terms.published", actor=actor, target_type="terms_document", target_id=row.id, kind=kind,
                  before=previous.version if previous else None, after=row.version)
     return row
