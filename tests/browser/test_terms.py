@@ -51,6 +51,7 @@ def test_member_signs_in_after_a_new_version_agrees_and_continues(page, server_w
     # The new version is readable from the footer while still not agreed.
     page.get_by_role("contentinfo").get_by_role("link", name="利用規約").click()
     page.get_by_role("heading", name="第8条（附則）").wait_for()
+    assert run_axe(page) == [], page.url
     page.goto(server.url + "/diaries")  # reading other pages works too
     assert "/terms/agree" not in page.url
     page.goto(server.url + "/terms/agree")
