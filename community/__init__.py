@@ -77,6 +77,10 @@ def init_app(app: Flask) -> None:
     from community import admin  # 管理: facilities, districts, staff accounts
 
     admin.init_app(app)
+
+    from community import terms  # 利用規約 and プライバシーポリシー: versions and agreement
+
+    terms.init_app(app)
     from community.core import errors, mail, once, security
 
     errors.init_app(app)

@@ -28,6 +28,8 @@ def _kiosk_counterpart(endpoint: str) -> str:
     if endpoint == "announcements.show" and request.view_args:
         return url_for("kiosk.announcement", announcement_id=request.view_args["announcement_id"])
     view_args = request.view_args or {}
+    if endpoint == "terms.document":
+        return url_for("kiosk.terms", kind=view_args.get("kind", "terms"))
     if endpoint == "circles.show" and "kiosk.circle" in _app_endpoints():
         return url_for("kiosk.circle", circle_id=view_args["circle_id"])
     if endpoint == "circles.topic" and "kiosk.circle_topic" in _app_endpoints():

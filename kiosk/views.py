@@ -30,6 +30,7 @@ from community.announcements.services import current_announcements
 from community.core.urls import safe_next
 from community.extensions import db
 from community.policy import can_open_announcement
+from community.terms import services as terms
 from kiosk import drafts, services
 from kiosk.device import COOKIE, PREFS_COOKIE, current_kiosk, set_device_cookie
 from kiosk.forms import KioskLoginForm
@@ -269,6 +270,16 @@ def announcement(announcement_id: int):
 @bp.get("/help")
 def help_page():
     return render_template("kiosk/help.html")
+
+
+@bp.get("/terms", defaults={"kind": "terms"}, endpoint="terms")
+@bp.get("/privacy", defaults={"kind": "privacy"}, endpoint="terms")
+def terms_page(kind: str):
+    """The current 利用規約 or プライバシーポリシー inside kiosk mode (the site's pages are out of reach)."""
+    doc = terms.published(kind)
+    preamble, articles = terms.parse(doc.body) if doc else ([], [])
+    return render_template("kiosk/terms.html", doc=doc, preamble=preamble, articles=articles,
+                           kind_title=terms.KIND_TITLES[kind])
 
 
 @bp.get("/apply")

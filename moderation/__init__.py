@@ -1,8 +1,9 @@
 """Reports and moderation: supporters report, staff act from a queue, every action audited.
 
 Settings (with defaults): MODERATION_AUTO_HIDE_THRESHOLD = 3 distinct reporters (0 turns auto-hide
-off), MODERATION_SUPPORTER_WEIGHT = 2 (a supporter's report counts twice), MODERATION_RULES = the
-city's rules staff cite (see moderation/reasons.py).
+off), MODERATION_SUPPORTER_WEIGHT = 2 (a supporter's report counts twice), staff cite the
+articles of the current 利用規約 (community/terms); MODERATION_RULES = placeholders offered only
+until the city publishes its terms (see moderation/reasons.py).
 """
 
 from flask import Flask

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from community.terms.services import citations
+
 REPORT_REASONS = [
     ("spam", _l("Spam or advertising")),
     ("harassment", _l("Defamation or harassment")),
@@ -22,10 +24,11 @@ NOTE_MAX = 1000
 APPEAL_MAX = 2000
 APPEAL_DAYS = 14
 
-# The city's rules (利用規約) staff cite for an action. A city replaces them with
-# MODERATION_RULES = [("code", "label shown to the author"), ...] in its configuration.
+NO_VIOLATION = ("no_violation", _l("No breach of the rules found"))
+# Staff cite the items (号) of the city's current 利用規約 (community/terms). Only until a city
+# publishes its terms are these placeholders offered (or MODERATION_RULES from its configuration).
 DEFAULT_RULES = [
-    ("no_violation", _l("No breach of the rules found")),
+    NO_VIOLATION,
     ("harassment", _l("Rule 5(1): defaming or harassing others")),
     ("personal_info", _l("Rule 5(2): publishing someone's personal information")),
     ("commercial", _l("Rule 5(3): advertising, canvassing or commercial solicitation")),
@@ -83,6 +86,10 @@ AUTHOR_SENTENCES = {
 
 
 def rules() -> list[tuple[str, str]]:
+    """(code, text shown to the author): the current terms' articles, e.g. ("terms:2:5-1",
+    "利用規約(第2版)第5条第1号: ..."), so an action keeps the version and text it cited."""
+    if cited := citations():
+        return [(NO_VIOLATION[0], str(NO_VIOLATION[1])), *cited]
     configured = current_app.config.get("MODERATION_RULES")
     return [(code, str(label)) for code, label in (configured or DEFAULT_RULES)]
 

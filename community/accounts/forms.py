@@ -19,6 +19,7 @@ from community.accounts.models import IdDocumentKind, Role
 from community.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problems
 from community.accounts.services import AccountError, parse_birth_date
 from community.core.forms import IdSelectField
+from community.terms.forms import AgreementFields
 
 LOGIN_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -152,7 +153,7 @@ class _PersonFields(FlaskForm):
         _validate_email(field)
 
 
-class ApplicationForm(_PersonFields, _NewPasswordMixin):
+class ApplicationForm(_PersonFields, _NewPasswordMixin, AgreementFields):
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(message=_l("Please enter a password.")), Length(max=MAX_LENGTH * 4)],
@@ -192,7 +193,7 @@ class VerificationForm(FlaskForm, _CounterDocumentFields):
     pass
 
 
-class CounterRegistrationForm(_PersonFields, _CounterDocumentFields):
+class CounterRegistrationForm(_PersonFields, _CounterDocumentFields, AgreementFields):
     pass
 
 

@@ -46,6 +46,7 @@ from community.accounts.services import (
 from community.accounts.twofactor import reset_at_counter
 from community.extensions import db
 from community.policy import Capability, can, can_grant_role, can_manage_account, is_minor
+from community.terms.services import record_agreement
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
 
@@ -232,6 +233,7 @@ def register():
         except AccountError as error:
             form.login_id.errors.append(error.message)
         else:
+            record_agreement(user, "counter")  # the resident agreed on the counter's form
             if user.email:
                 send_email_confirmation(user, user.email)
             _remember_facility(form.facility_id.data)

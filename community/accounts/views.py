@@ -60,6 +60,7 @@ from community.core.once import already_sent
 from community.core.urls import safe_next
 from community.extensions import db, limiter
 from community.policy import Capability, can, minor_until
+from community.terms.services import record_agreement
 
 bp = Blueprint(
     "accounts", __name__, template_folder="templates", static_folder="static", static_url_path="/accounts/static"
@@ -221,6 +222,7 @@ def apply_view():
         except AccountError as error:
             form.login_id.errors.append(error.message)
         else:
+            record_agreement(user, "online")
             if user.email:
                 send_email_confirmation(user, user.email)
             start_session(user)

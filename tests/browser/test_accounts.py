@@ -48,6 +48,7 @@ def test_apply_verify_and_post(page, demo_server):
     page.get_by_label("パスワード（確認のためもう一度）").fill("ひまわりが咲く夏の朝")
     page.get_by_label("生年月日").fill("昭和35年4月1日")
     page.get_by_label("地区").select_option(label="北地区")
+    page.get_by_label("利用規約とプライバシーポリシーに同意する").check()  # the demo city has published terms
     page.get_by_role("button", name="申し込む").click()
 
     # The printable slip: the code as large text, a QR code, where to go.
