@@ -135,7 +135,9 @@ def test_the_whole_loop(page, live_server, people):
     assert page.get_by_text("対応は維持されます").is_visible()
     log_in(page, live_server, "patrol")
     page.goto(url + "/reports/mine")
-    item = page.locator("li", has_text="あなたの住所を知っていますよ")
+    # The hidden comment's text is no longer shown to the reporter, only that it is not shown.
+    assert page.get_by_text("あなたの住所を知っていますよ").count() == 0
+    item = page.locator("li", has_text="この内容は現在表示されていません")
     assert "対応済み" in item.inner_text()
     assert "非表示にしました" in item.inner_text()
     assert_accessible(page)
