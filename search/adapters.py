@@ -118,7 +118,7 @@ def _circles() -> None:
     from sqlalchemy import inspect, select
     from sqlalchemy.orm import joinedload
 
-    from community.circles.forms import CATEGORY_LABELS
+    from community.circles.categories import categories, category_label
     from community.circles.models import Circle, CircleMembership, Event, Post, Topic
     from community.circles.queries import LIVELINESS_DAYS, _recent_posts
     from community.core.database import utcnow
@@ -143,7 +143,7 @@ def _circles() -> None:
     def circle_present(circle: Circle) -> Presented:
         return Presented(circle.name, circle.description, url_for("circles.show", circle_id=circle.id),
                          circle.last_activity_at or circle.created_at,
-                         {"category": str(CATEGORY_LABELS.get(circle.category, ""))})
+                         {"category": category_label(circle.category)})
 
     def liveliness(circles: list[Circle], viewer) -> dict:
         """盛り上がり for a page of circles in one query (the circles package's own count)."""
@@ -227,7 +227,7 @@ def _circles() -> None:
     register_dependent(Topic, topic_posts)
     register_dependent(Circle, circle_content)
     set_member_circles(lambda viewer: set(db.session.scalars(member_circles(select(Circle.id), viewer))))
-    set_categories(list(CATEGORY_LABELS.items()))
+    set_categories(categories)  # asked per search: administrators edit them
     _ = CircleMembership  # membership changes need no re-index: the policy reads them at search time
 
 

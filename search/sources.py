@@ -141,12 +141,12 @@ def viewer_scopes(viewer) -> set[str] | None:
 
 
 # Circle categories for the filter (set by the circles adapter when circles exist).
-_categories: list[tuple[str, Any]] = []
+_categories: list[Callable[[], list[tuple[str, Any]]]] = []
 
 
-def set_categories(choices: list[tuple[str, Any]]) -> None:
-    _categories[:] = choices
+def set_categories(read: Callable[[], list[tuple[str, Any]]]) -> None:
+    _categories[:] = [read]
 
 
 def category_choices() -> list[tuple[str, Any]]:
-    return list(_categories)
+    return list(_categories[0]()) if _categories else []

@@ -1,7 +1,8 @@
-"""Forms for facilities and districts. Text is cleaned (invisible characters removed) first."""
+"""Forms for facilities, districts and circle categories. Text is cleaned (invisible characters removed) first."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
@@ -14,6 +15,8 @@ from community.accounts.forms import EMAIL_RE
 from community.accounts.models import FACILITY_KINDS
 from community.diaries.text import clean_text
 
+CATEGORY_KEY_RE = re.compile(r"[a-z0-9_-]+")
+
 
 def _line(value):
     return clean_text(value, multiline=False)
@@ -21,6 +24,11 @@ def _line(value):
 
 def _too_long(limit: int) -> Length:
     return Length(max=limit, message=_l("This can be up to %(max)d characters."))
+
+
+def _number_text(value) -> str:
+    # A stored row's order is an int (an edit page's first load), a sent form's is text.
+    return "" if value is None else str(value).strip()
 
 
 def _district_id(value) -> int | None:
@@ -59,7 +67,7 @@ class FacilityForm(FlaskForm):
 class DistrictForm(FlaskForm):
     name = StringField(_l("District name"), filters=[_line],
                        validators=[DataRequired(message=_l("Please enter the district's name.")), _too_long(40)])
-    sort_order = StringField(_l("Order in lists"), default="0", filters=[lambda v: (v or "").strip()],
+    sort_order = StringField(_l("Order in lists"), default="0", filters=[_number_text],
                              description=_l("Smaller numbers come first."))
 
     def validate_sort_order(self, field):
@@ -69,6 +77,33 @@ class DistrictForm(FlaskForm):
     @property
     def sort_order_value(self) -> int:
         return int(self.sort_order.data or 0)
+
+
+def _sort_order(form, field):
+    if field.data and not (field.data.isascii() and field.data.isdigit() and int(field.data) <= 9999):
+        raise ValidationError(_l("Use a number from 0 to 9999."))
+
+
+def _category_key(form, field):
+    if field.data and not CATEGORY_KEY_RE.fullmatch(field.data):
+        raise ValidationError(_l("Use only lower-case letters a-z, digits, \"-\" and \"_\"."))
+
+
+class CategoryForm(FlaskForm):
+    # The key is what circles store: set once, when the category is added (not shown afterwards).
+    key = StringField(_l("Key"), filters=[lambda v: (v or "").strip()],
+                      validators=[DataRequired(message=_l("Please enter the key.")), _too_long(20), _category_key],
+                      render_kw={"autocapitalize": "none", "spellcheck": "false"})
+    label = StringField(_l("Name (Japanese)"), filters=[_line],
+                        validators=[DataRequired(message=_l("Please enter the category's name.")), _too_long(40)])
+    label_en = StringField(_l("Name in English"), filters=[_line], validators=[_too_long(40)])
+    sort_order = StringField(_l("Order in lists"), default="0", filters=[_number_text],
+                             validators=[_sort_order])
+    active = BooleanField(_l("Offered for new circles and in the circle list"), default=True)
+
+    def values(self) -> dict:
+        return {"label": self.label.data, "label_en": self.label_en.data or "",
+                "sort_order": int(self.sort_order.data or 0), "active": bool(self.active.data)}
 
 
 class ConfirmForm(FlaskForm):

@@ -1,4 +1,5 @@
-"""The administration screens' services: site settings, facilities, districts, the staff list.
+"""The administration screens' services: site settings, facilities, districts, circle categories,
+the staff list.
 
 Services flush, never commit; each change is audited with what it was before and after.
 """
@@ -7,17 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from community import audit
 from community.accounts.models import FACILITY_KINDS, District, Facility
+from community.circles.categories import BUILT_IN
+from community.circles.categories import forget as forget_categories
+from community.circles.models import Circle, CircleCategory
 from community.core.settings import EDITABLE, save_site_settings, settings_row
 from community.extensions import db
 from community.official.models import OfficialAccount, OfficialAccountMember
 
 FACILITY_FIELDS = ("name", "kind", "address", "hours", "phone", "district_id", "verifies_identity", "hosts_kiosks")
 DISTRICT_FIELDS = ("name", "sort_order")
+CATEGORY_FIELDS = ("key", "label", "label_en", "sort_order", "active")
 
 
 class AdminError(Exception):
@@ -129,6 +135,61 @@ def delete_district(admin, district: District) -> None:
                  before=_snapshot(district, DISTRICT_FIELDS), after={})
     db.session.delete(district)
     db.session.flush()
+
+
+# --- circle categories ---------------------------------------------------------------------------
+
+def all_categories() -> list[CircleCategory]:
+    return list(db.session.scalars(select(CircleCategory).order_by(CircleCategory.sort_order, CircleCategory.id)))
+
+
+def circles_in(key: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(Circle).where(Circle.category == key)) or 0
+
+
+def _seed_built_in() -> None:
+    """The first change copies the built-in list into the table (see circles.categories.BUILT_IN):
+    from then on the table, not the code, is the list."""
+    if db.session.scalar(select(CircleCategory.id).limit(1)) is None:
+        for n, (key, label) in enumerate(BUILT_IN.items()):
+            with force_locale("ja"):  # the stored label is the Japanese one, whoever reads the page
+                japanese = str(label)
+            with force_locale("en"):
+                english = str(label)
+            db.session.add(CircleCategory(key=key, label=japanese, label_en=english, sort_order=(n + 1) * 10))
+        db.session.flush()
+
+
+def save_category(admin, category: CircleCategory | None, *, key: str | None = None, **values) -> CircleCategory:
+    """Add (category None, with its key) or change a category's names, order and whether it is offered."""
+    _seed_built_in()
+    if category is None and db.session.scalar(select(CircleCategory.id).where(CircleCategory.key == key)):
+        raise AdminError(_l("A category with this key already exists."), "key")
+    before = {} if category is None else _snapshot(category, CATEGORY_FIELDS)
+    if category is None:
+        category = CircleCategory(key=key)
+        db.session.add(category)
+    for name in CATEGORY_FIELDS[1:]:
+        setattr(category, name, values[name])
+    db.session.flush()
+    forget_categories()
+    changed_before, after = _changes(before, _snapshot(category, CATEGORY_FIELDS))
+    if after:
+        audit.record("category.changed" if before else "category.created", actor=admin,
+                     target_type="circle_category", target_id=category.id, before=changed_before, after=after)
+    return category
+
+
+def delete_category(admin, category: CircleCategory) -> None:
+    """Only a category no circle has: circles keep their category (turn it off instead)."""
+    if used := circles_in(category.key):
+        raise AdminError(_l("%(name)s is used by %(count)d circles, so it cannot be deleted. To stop offering it, "
+                            "turn it off instead.", name=category.label, count=used))
+    audit.record("category.deleted", actor=admin, target_type="circle_category", target_id=category.id,
+                 before=_snapshot(category, CATEGORY_FIELDS), after={})
+    db.session.delete(category)
+    db.session.flush()
+    forget_categories()
 
 
 # --- staff accounts ------------------------------------------------------------------------------

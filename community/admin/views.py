@@ -14,7 +14,9 @@ from community.accounts.forms import ROLE_LABELS, StaffAccountForm
 from community.accounts.models import District, Facility, Role, User
 from community.accounts.services import AccountError, create_staff_account, format_code, revoke_staff
 from community.admin import services
-from community.admin.forms import ConfirmForm, DistrictForm, FacilityForm, SettingsForm
+from community.admin.forms import CategoryForm, ConfirmForm, DistrictForm, FacilityForm, SettingsForm
+from community.circles.categories import BUILT_IN
+from community.circles.models import CircleCategory
 from community.core.once import already_sent
 from community.core.settings import EDITABLE, site_settings
 from community.extensions import db
@@ -171,6 +173,61 @@ def district_delete(district_id: int):
     db.session.commit()
     flash(_("The district is deleted."), "success")
     return redirect(url_for("admin.districts"))
+
+
+# --- circle categories ---------------------------------------------------------------------------
+
+def _categories_page():
+    rows = services.all_categories()
+    return render_template("admin/categories.html", categories=rows, confirm=ConfirmForm(),
+                           built_in=[] if rows else [(key, str(label)) for key, label in BUILT_IN.items()])
+
+
+@bp.get("/categories/")
+@admin_required
+def categories():
+    return _categories_page()
+
+
+@bp.route("/categories/new", methods=["GET", "POST"], endpoint="category_new")
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"], endpoint="category_edit")
+@admin_required
+def category_form(category_id: int | None = None):
+    found = _load(CircleCategory, category_id) if category_id else None
+    form = CategoryForm(obj=found if request.method == "GET" else None)
+    if found is not None:
+        del form.key  # circles store the key: only the names, order and "offered" change
+    if found is None and (earlier := already_sent()) is not None:  # not "this key already exists"
+        return earlier
+    if form.validate_on_submit():
+        try:
+            saved = services.save_category(current_user, found, key=None if found else form.key.data,
+                                           **form.values())
+        except services.AdminError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is saved.", name=saved.label), "success")
+            return redirect(url_for("admin.categories"))
+    return render_template("admin/category_form.html", form=form, category=found), (400 if form.errors else 200)
+
+
+@bp.post("/categories/<int:category_id>/delete")
+@admin_required
+def category_delete(category_id: int):
+    found = _load(CircleCategory, category_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_category(current_user, found)
+    except services.AdminError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _categories_page(), 409
+    db.session.commit()
+    flash(_("The category is deleted."), "success")
+    return redirect(url_for("admin.categories"))
 
 
 # --- staff accounts ------------------------------------------------------------------------------

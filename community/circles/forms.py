@@ -18,16 +18,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from community.core.forms import IdSelectField, choices
 
-CATEGORY_LABELS = {
-    "childcare": _l("Parenting"),
-    "hobby": _l("Hobbies"),
-    "sports": _l("Sports"),
-    "learning": _l("Learning"),
-    "health": _l("Health"),
-    "local": _l("Local activities"),
-    "volunteer": _l("Volunteering"),
-    "other": _l("Other"),
-}
 VISIBILITY_LABELS = {
     "public": _l("Public: anyone can read"),
     "private": _l("Private: listed, only members can read"),
@@ -50,7 +40,7 @@ REQUIRED = _l("This field is required.")
 class CircleForm(FlaskForm):
     name = StringField(_l("Circle name"), validators=[DataRequired(message=REQUIRED), Length(max=80)])
     description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
-    category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS.items()), default="other")
+    category = SelectField(_l("Category"), default="other")  # choices: categories(), set per request
     district_id = IdSelectField(_l("District"), default=0)
     visibility = RadioField(_l("Who can see the circle"), choices=choices(VISIBILITY_LABELS.items()), default="public")
     join_mode = RadioField(_l("How to join"), choices=choices(JOIN_LABELS.items()), default="open")
@@ -70,7 +60,7 @@ class CircleForm(FlaskForm):
 class CircleSettingsForm(FlaskForm):
     name = StringField(_l("Circle name"), validators=[DataRequired(message=REQUIRED), Length(max=80)])
     description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
-    category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS.items()))
+    category = SelectField(_l("Category"))  # choices: categories(keep=the circle's), set per request
     district_id = IdSelectField(_l("District"), default=0)
     visibility = RadioField(_l("Who can see the circle"), choices=choices(VISIBILITY_LABELS.items()))
     join_mode = RadioField(_l("How to join"), choices=choices(JOIN_LABELS.items()))

@@ -78,6 +78,20 @@ class InvitationStatus(enum.StrEnum):
     revoked = "revoked"
 
 
+class CircleCategory(db.Model):
+    """A category administrators edit at /admin/categories; circles store its key (no foreign key,
+    so a deactivated category stays on old circles)."""
+
+    __tablename__ = "circle_category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(20), unique=True)
+    label: Mapped[str] = mapped_column(String(40))  # Japanese, what residents see
+    label_en: Mapped[str] = mapped_column(String(40), default="")  # shown in English when set
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
 class Circle(db.Model):
     __tablename__ = "circle"
 

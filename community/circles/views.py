@@ -11,8 +11,8 @@ from sqlalchemy import or_, select
 
 from community.accounts.models import District, User
 from community.circles import queries, services
+from community.circles.categories import categories, category_label
 from community.circles.forms import (
-    CATEGORY_LABELS,
     JOIN_LABELS,
     MAX_PHOTOS,
     ROLE_LABELS,
@@ -32,6 +32,7 @@ from community.circles.forms import (
 from community.circles.models import Circle, Event, Invitation, JoinRequest, Topic
 from community.circles.services import CircleError, TextRefused
 from community.core.csvexport import csv_response
+from community.core.forms import choices
 from community.core.i18n import TOKYO
 from community.core.once import already_sent
 from community.core.storage_full import commit_or_skip
@@ -63,7 +64,8 @@ bp = Blueprint(
 def circle_labels():
     return {
         "circle_policy": policy,
-        "CATEGORY_LABELS": CATEGORY_LABELS,
+        "circle_categories": categories,
+        "category_label": category_label,
         "VISIBILITY_SHORT": VISIBILITY_SHORT,
         "JOIN_LABELS": JOIN_LABELS,
         "WHO_LABELS": WHO_LABELS,
@@ -172,7 +174,7 @@ def _store_photos(checked, *, owner_type: str, owner_id: int, alt: str, fallback
 @bp.get("/")
 def index():
     category = request.args.get("category") or None
-    if category not in CATEGORY_LABELS:
+    if category not in dict(categories()):
         category = None
     district_id = request.args.get("district", type=parse_id) or None
     sort = request.args.get("sort", "lively")
@@ -235,6 +237,7 @@ def new():
         return render_template("circles/cannot.html", reason=why_cannot(current_user, Capability.create_circle)), 403
     form = CircleForm()
     form.district_id.choices = _district_choices()
+    form.category.choices = choices(categories())
     duplicate = False
     if form.validate_on_submit():
         if (resent := already_sent()) is not None:  # else "name taken" would answer a double click
@@ -285,6 +288,7 @@ def settings(circle_id: int):
         abort(403)
     form = CircleSettingsForm(obj=circle)
     form.district_id.choices = _district_choices()
+    form.category.choices = choices(categories(keep=circle.category))
     if request.method == "GET":
         form.district_id.data = circle.district_id or 0
     if text_refusal := why_cannot_publish(current_user, TextField.circle_text):

@@ -121,3 +121,12 @@ def test_a_district_with_members_cannot_be_deleted(client, login_as, make_distri
     assert response.status_code == 409 and "使われているため、削除できません" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(District, district.id) is not None and audits("district.deleted") == []
+
+
+def test_a_district_placed_later_in_lists_opens_for_editing(client, login_as, make_district):
+    district = make_district("北地区")
+    district.sort_order = 20
+    db.session.commit()
+    login_as("admin")
+    response = client.get(f"/admin/districts/{district.id}")
+    assert response.status_code == 200 and 'value="20"' in response.get_data(as_text=True)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from community.circles.models import CircleCategory
+from community.extensions import db
+
 VIEWERS = ["visitor", "member", "pupil", "supporter", "staff", "admin", "suspended_admin"]
 
 # (method, path, what an administrator gets); everyone else: visitors are sent to log in (302),
@@ -25,6 +28,13 @@ ROUTES = [
     ("GET", "/admin/districts/{district}", 200),
     ("POST", "/admin/districts/{district}", 400),
     ("POST", "/admin/districts/{district}/delete", 302),
+    ("GET", "/admin/categories/", 200),
+    ("GET", "/admin/categories/new", 200),
+    ("POST", "/admin/categories/new", 400),
+    ("GET", "/admin/categories/{category}", 200),
+    ("POST", "/admin/categories/{category}", 400),
+    ("POST", "/admin/categories/{category}/delete", 302),
+    ("GET", "/admin/categories/999999", 404),
     ("GET", "/admin/staff/", 200),
     ("GET", "/admin/staff/new", 200),
     ("POST", "/admin/staff/new", 400),
@@ -45,7 +55,11 @@ def expected(viewer: str, admin_status: int) -> int:
                          ids=[f"{m}{p}-{v}" for m, p, v, _ in CASES])
 def test_admin_route_matrix(client, login_as, people, make_facility, make_district, method, path, viewer,
                             admin_status):
-    url = path.format(facility=make_facility().id, district=make_district().id, staff=people["staff"].id)
+    category = CircleCategory(key="cooking", label="料理")
+    db.session.add(category)
+    db.session.commit()
+    url = path.format(facility=make_facility().id, district=make_district().id, staff=people["staff"].id,
+                      category=category.id)
     login_as(viewer)
     response = client.post(url, data={}) if method == "POST" else client.get(url)
     assert response.status_code == expected(viewer, admin_status)

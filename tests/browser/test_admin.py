@@ -69,3 +69,40 @@ def test_admin_adds_a_facility_and_a_staff_account(page, live_server):
         facility = db.session.scalar(select(Facility).where(Facility.name == "南公民館"))
         assert facility.verifies_identity and not facility.hosts_kiosks
         assert db.session.scalar(select(User).where(User.login_id == "tanaka.k")).role == "staff"
+
+
+def test_admin_adds_a_circle_category_that_the_circle_list_offers(page, live_server):
+    with live_server.app.app_context():
+        db.session.add(User(login_id="site-admin", login_key=normalize_login_id("site-admin"), nickname="管理者",
+                            password_hash=hash_password(PASSWORD), birth_date=date(1980, 1, 1), status="verified",
+                            role="admin"))
+        db.session.commit()
+    server = live_server.url
+    page.goto(server + "/login")
+    page.fill("input[name=login_id]", "site-admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+    page.goto(server + "/admin/")
+    page.get_by_role("link", name="サークルのカテゴリ", exact=True).first.click()
+    page.wait_for_load_state()
+    assert run_axe(page) == []
+    page.get_by_role("link", name="カテゴリを追加").click()
+    page.wait_for_load_state()
+    assert run_axe(page) == []
+    page.get_by_label("キー", exact=True).fill("Cooking")  # upper case: refused, in Japanese, the name kept
+    page.get_by_label("名前（日本語）").fill("料理")
+    page.get_by_role("button", name="保存する").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("半角の小文字a-z、数字、「-」「_」だけを使ってください。").is_visible()
+    assert page.get_by_label("名前（日本語）").input_value() == "料理"
+    assert run_axe(page) == []
+    page.get_by_label("キー", exact=True).fill("cooking")
+    page.get_by_role("button", name="保存する").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("料理を保存しました。").is_visible()
+    assert run_axe(page) == []
+
+    page.goto(server + "/circles/")
+    assert page.locator("#filter-category option[value=cooking]").inner_text() == "料理"

@@ -17,7 +17,16 @@ from sqlalchemy import func, select
 
 from community.accounts.models import District, Facility, Role, User
 from community.announcements.models import Announcement
-from community.circles.models import Circle, CircleMembership, Event, Invitation, JoinRequest, Post, Topic
+from community.circles.models import (
+    Circle,
+    CircleCategory,
+    CircleMembership,
+    Event,
+    Invitation,
+    JoinRequest,
+    Post,
+    Topic,
+)
 from community.diaries import services as diaries
 from community.diaries.models import DiaryComment, DiaryEntry
 from community.extensions import db
@@ -254,15 +263,21 @@ def admin_district(app, client, make_user, make_district):
     return Form("/admin/districts/new", lambda n: {"name": f"東地区{n}", "sort_order": "0"}, lambda: rows(District))
 
 
+def admin_category(app, client, make_user, make_district):
+    sign_in(client, make_user(role="admin"))
+    return Form("/admin/categories/new", lambda n: {"key": f"cat-{n}", "label": f"料理{n}", "sort_order": "0"},
+                lambda: rows(CircleCategory, CircleCategory.key.like("cat-%")))
+
+
 FORMS = {f.__name__: f for f in (circle_new, topic_new, topic_reply, event_new, join_request, invite_member,
                                   invite_code, diary_comment, kiosk_diary, official_post, announcement,
                                   question_ask, question_answer, report, appeal, apply, admin_facility,
-                                  admin_district)}
+                                  admin_district, admin_category)}
 # A second, separately opened form is a legitimate second post for these; the others refuse or
 # update a second one by their own rules (one request, one invitation, one report, one appeal).
 REPEATABLE = ["circle_new", "topic_new", "topic_reply", "event_new", "invite_code", "diary_comment", "kiosk_diary",
               "official_post", "announcement", "question_ask", "question_answer", "apply", "admin_facility",
-              "admin_district"]
+              "admin_district", "admin_category"]
 
 
 @pytest.fixture

@@ -137,3 +137,14 @@ def test_circles_show_their_liveliness_and_category_filter(client, world):
     html = client.get("/search/?q=点検 公開サークル").get_data(as_text=True)
     assert "最近30日の書き込み" in html
     assert titles(client, "点検", category="childcare") == []
+
+
+def test_a_category_administrators_add_filters_and_labels_circles(client, search_index, make_user):
+    from community.admin import services as admin
+
+    admin.save_category(make_user(role="admin"), None, key="cooking", label="料理", label_en="", sort_order=0,
+                        active=True)
+    db.session.add(Circle(name="点検 料理の会", category="cooking", created_by_id=make_user().id))
+    db.session.commit()
+    assert titles(client, "点検", category="cooking") == ["点検 料理の会"]
+    assert "料理" in client.get("/search/", query_string={"q": "点検 料理の会"}).get_data(as_text=True)
