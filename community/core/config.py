@@ -12,6 +12,7 @@ DEFAULTS = {
     "ENV": "development",
     "SITE_NAME": "つながり",
     "CITY_NAME": "みどり市",
+    "CITY_WEBSITE": "",  # the city's own web site (the crawler's start); flask tsunagari init stores it
     "CONTACT_EMAIL": "tsunagari@city.example.jp",
     "CONTACT_PHONE": "000-000-0000",
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
